@@ -1,0 +1,69 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Configuration from the environment (spec/operations.md), validated once at start-up. */
+const booleanString = z.enum(['true', 'false']).transform((v) => v === 'true');
+const nonNegativeInt = z.coerce.number().int().min(0);
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string').optional(),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
+    .optional(),
+  JWT_PRIVATE_KEY: z.string().min(1).optional(),
+  ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: booleanString.default(false),
+  RATE_LIMIT_LIVE: nonNegativeInt.default(100),
+  RATE_LIMIT_SANDBOX: nonNegativeInt.default(25),
+  NODE_ENV: z.string().optional(),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  encryptionKey: string | undefined;
+  jwtPrivateKey: string | undefined;
+  role: 'all' | 'api' | 'worker';
+  logLevel: string;
+  webhookAllowPrivateTargets: boolean;
+  rateLimit: { live: number; sandbox: number };
+  production: boolean;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`Invalid configuration: ${issue.path.join('.')} ${issue.message}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  if (production && e.DATABASE_URL && !e.ENCRYPTION_KEY) {
+    throw new ConfigError('Invalid configuration: ENCRYPTION_KEY is required with DATABASE_URL when NODE_ENV=production');
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.DATA_DIR),
+    encryptionKey: e.ENCRYPTION_KEY,
+    jwtPrivateKey: e.JWT_PRIVATE_KEY,
+    role: e.ROLE,
+    logLevel: e.LOG_LEVEL,
+    webhookAllowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    rateLimit: { live: e.RATE_LIMIT_LIVE, sandbox: e.RATE_LIMIT_SANDBOX },
+    production,
+  };
+}

@@ -1,0 +1,14 @@
+import { AuditEntrySchema } from './audit-entry.js';
+import { EventSchema } from './event.js';
+import { PaymentSchema } from './payment.js';
+import { TenantSchema, TenantSecretSchema } from './tenant.js';
+import { UserSchema } from './user.js';
+
+export * from './audit-entry.js';
+export * from './event.js';
+export * from './payment.js';
+export * from './tenant.js';
+export * from './tenant-scope.js';
+export * from './user.js';
+
+export const entities = [TenantSchema, TenantSecretSchema, PaymentSchema, EventSchema, AuditEntrySchema, UserSchema];

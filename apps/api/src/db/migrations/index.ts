@@ -1,0 +1,6 @@
+import { Migration20261125000000_initial } from './Migration20261125000000_initial.js';
+
+/** Every migration, in order. Listed explicitly so the same list runs from source and from tests. */
+export const migrationsList = [
+  { name: 'Migration20261125000000_initial', class: Migration20261125000000_initial },
+];

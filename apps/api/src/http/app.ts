@@ -1,0 +1,57 @@
+import express, { type Express } from 'express';
+import { AppError } from '@platform/core';
+import { pinoHttp } from 'pino-http';
+import type { Platform } from './platform.js';
+import { requestId, requestIdOf } from './request-id.js';
+import { jsonBody } from './body.js';
+import { authenticate } from './authenticate.js';
+import { rateLimit } from './rate-limit.js';
+import { errorHandler, notFound } from './errors.js';
+import { authRoutes } from './routes/auth.js';
+import { paymentRoutes } from './routes/payments.js';
+import { eventRoutes } from './routes/events.js';
+import { opsRoutes } from './routes/ops.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { docsRoutes } from './docs-page.js';
+import { webAppRoutes } from './web-apps.js';
+
+export function createApp(platform: Platform): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(requestId);
+  app.use(platform.metrics.middleware);
+  app.use(
+    pinoHttp({
+      logger: platform.logger,
+      genReqId: (_req, res) => requestIdOf(res as unknown as express.Response),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+    }),
+  );
+
+  app.use(opsRoutes(platform));
+  const openapi = buildOpenApiDocument(platform.config.publicUrl);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.use(docsRoutes());
+  app.use(webAppRoutes());
+
+  const v1 = express.Router();
+  v1.use(async (_req, _res, next) => {
+    // The API refuses to serve on an unmigrated database; /readyz says why.
+    if (!(await platform.isMigrated())) throw new AppError('service_unavailable', 'Database migrations are pending; run: npm run cli -- migrate');
+    next();
+  });
+  v1.use(jsonBody);
+  v1.use(authRoutes(platform));
+  v1.use(authenticate(platform));
+  v1.use(rateLimit(platform.config));
+  v1.use(paymentRoutes(platform));
+  v1.use(eventRoutes());
+  app.use('/v1', v1);
+
+  app.use(notFound);
+  app.use(errorHandler(platform.logger));
+  return app;
+}

@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
+import {
+  AppError,
+  canTransitionPayment,
+  isAllowedRedirectUrl,
+  isFinalPaymentStatus,
+  type CreatePaymentInput,
+  type PaymentObject,
+  type PaymentStatus,
+} from '@platform/core';
+import { PaymentSchema, TenantSchema, type Payment } from '../db/entities/index.js';
+import { newId } from '../ids.js';
+import type { TokenService } from '../auth/tokens.js';
+import { appendAudit } from './audit.js';
+import type { FaultHook, MutationContext, Scope } from './context.js';
+import { recordEvent } from './events.js';
+import { toPaymentObject } from './payment-object.js';
+
+export const DEFAULT_CHECKOUT_EXPIRY_SECONDS = 3600;
+
+export interface PaymentServiceDeps {
+  tokens: TokenService;
+  publicUrl: string;
+  now?: () => Date;
+  fault?: FaultHook;
+}
+
+/**
+ * Payment use cases. Every method runs inside the caller's transaction (`em`), whose entity
+ * manager carries the tenant filter: a payment of another tenant or mode is simply not found.
+ */
+export class PaymentService {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: PaymentServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async create(em: EntityManager, scope: Scope, input: CreatePaymentInput, ctx: MutationContext): Promise<PaymentObject> {
+    const tenant = await em.findOneOrFail(TenantSchema, { id: scope.tenantId });
+    this.checkRedirect(input.returnUrl, 'returnUrl', tenant.allowedOrigins, scope);
+    if (input.cancelUrl !== undefined) this.checkRedirect(input.cancelUrl, 'cancelUrl', tenant.allowedOrigins, scope);
+
+    const now = this.now();
+    const expiresAt = new Date(now.getTime() + (input.checkoutExpiresInSeconds ?? DEFAULT_CHECKOUT_EXPIRY_SECONDS) * 1000);
+    const payment = em.create(PaymentSchema, {
+      id: newId('payment'),
+      tenantId: scope.tenantId,
+      mode: scope.mode,
+      status: 'requires_payment_method',
+      amount: input.amount,
+      currency: input.currency,
+      amountRefunded: 0,
+      description: input.description ?? null,
+      customer: input.customer ?? null,
+      metadata: input.metadata ?? {},
+      provider: input.provider ?? (scope.mode === 'sandbox' ? 'sandbox' : null),
+      providerReference: null,
+      returnUrl: input.returnUrl,
+      cancelUrl: input.cancelUrl ?? null,
+      checkoutTokenId: randomUUID(),
+      checkoutExpiresAt: expiresAt,
+      lastError: null,
+      cancellationReason: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await em.flush();
+    await this.deps.fault?.('payment.create:after_insert');
+
+    const object = toPaymentObject(payment);
+    recordEvent(em, scope, 'payment.created', object, now);
+    await appendAudit(em, ctx, {
+      action: 'payment.create',
+      targetType: 'payment',
+      targetId: payment.id,
+      tenantId: scope.tenantId,
+      mode: scope.mode,
+      after: object,
+    });
+    await this.deps.fault?.('payment.create:before_commit');
+    return toPaymentObject(payment, await this.checkoutLink(payment));
+  }
+
+  async get(em: EntityManager, id: string): Promise<Payment> {
+    const payment = await em.findOne(PaymentSchema, { id });
+    if (!payment) throw new AppError('resource_missing', `No such payment: '${id}'`, { param: 'id' });
+    return payment;
+  }
+
+  async list(em: EntityManager, query: { limit: number; startingAfter?: string; status?: PaymentStatus }) {
+    const rows = await em.find(
+      PaymentSchema,
+      {
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.startingAfter ? { id: { $lt: query.startingAfter } } : {}),
+      },
+      { orderBy: { id: 'desc' }, limit: query.limit + 1 },
+    );
+    return { data: rows.slice(0, query.limit), hasMore: rows.length > query.limit };
+  }
+
+  async cancel(em: EntityManager, scope: Scope, id: string, ctx: MutationContext): Promise<PaymentObject> {
+    const payment = await this.lockForUpdate(em, id);
+    const before = toPaymentObject(payment);
+    this.transition(payment, 'canceled');
+    payment.cancellationReason = 'requested_by_tenant';
+    payment.checkoutTokenId = null;
+    await em.flush();
+    const after = toPaymentObject(payment);
+    recordEvent(em, scope, 'payment.canceled', after, payment.updatedAt);
+    await appendAudit(em, ctx, {
+      action: 'payment.cancel',
+      targetType: 'payment',
+      targetId: id,
+      tenantId: scope.tenantId,
+      mode: scope.mode,
+      before,
+      after,
+    });
+    return after;
+  }
+
+  /** Issues a fresh checkout token; the previous one stops working at once. */
+  async reissueCheckout(
+    em: EntityManager,
+    scope: Scope,
+    id: string,
+    expiresInSeconds: number | undefined,
+    ctx: MutationContext,
+  ): Promise<PaymentObject> {
+    const payment = await this.lockForUpdate(em, id);
+    if (isFinalPaymentStatus(payment.status)) {
+      throw new AppError('invalid_state', `A checkout link cannot be issued for a payment in status '${payment.status}'`);
+    }
+    const now = this.now();
+    payment.checkoutTokenId = randomUUID();
+    payment.checkoutExpiresAt = new Date(now.getTime() + (expiresInSeconds ?? DEFAULT_CHECKOUT_EXPIRY_SECONDS) * 1000);
+    payment.updatedAt = now;
+    await em.flush();
+    await appendAudit(em, ctx, {
+      action: 'payment.checkout_reissue',
+      targetType: 'payment',
+      targetId: id,
+      tenantId: scope.tenantId,
+      mode: scope.mode,
+      after: { checkoutExpiresAt: payment.checkoutExpiresAt.toISOString() },
+    });
+    return toPaymentObject(payment, await this.checkoutLink(payment));
+  }
+
+  /** The one place a payment changes status: the transition table of packages/core decides. */
+  transition(payment: Payment, to: PaymentStatus): void {
+    if (!canTransitionPayment(payment.status, to)) {
+      throw new AppError('invalid_state', `A payment in status '${payment.status}' cannot become '${to}'`);
+    }
+    payment.status = to;
+    payment.updatedAt = this.now();
+  }
+
+  private async lockForUpdate(em: EntityManager, id: string): Promise<Payment> {
+    const payment = await em.findOne(PaymentSchema, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!payment) throw new AppError('resource_missing', `No such payment: '${id}'`, { param: 'id' });
+    return payment;
+  }
+
+  private checkRedirect(url: string, param: string, allowedOrigins: string[], scope: Scope): void {
+    if (!isAllowedRedirectUrl(url, allowedOrigins, scope.mode)) {
+      throw new AppError(
+        'url_invalid',
+        `${param} must be an absolute https URL on one of your allowed redirect origins` +
+          (scope.mode === 'sandbox' ? ' (or http://localhost in sandbox)' : ''),
+        { param },
+      );
+    }
+  }
+
+  private async checkoutLink(payment: Payment): Promise<{ token: string; url: string }> {
+    const token = await this.deps.tokens.signCheckoutToken(
+      { paymentId: payment.id, tenantId: payment.tenantId, mode: payment.mode, tokenId: payment.checkoutTokenId! },
+      payment.checkoutExpiresAt!,
+    );
+    return { token, url: `${this.deps.publicUrl}/pay/${token}` };
+  }
+}

@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import { CURRENCY_CODES, isCurrencyCode } from './currencies.js';
+import { MAX_AMOUNT } from './money.js';
+import { PAYMENT_STATUSES } from './payment-status.js';
+import { ERROR_MAP } from './errors.js';
+
+/** Shared zod schemas: REST validation, OpenAPI generation and the web apps use the same ones. */
+export const modeSchema = z.enum(['sandbox', 'live']).meta({ id: 'Mode' });
+
+export const METADATA_MAX_KEYS = 50;
+export const METADATA_KEY_MAX = 40;
+export const METADATA_VALUE_MAX = 500;
+
+export const amountSchema = z
+  .number({ error: 'amount must be a positive integer in minor units' })
+  .int({ error: 'amount must be a positive integer in minor units' })
+  .positive({ error: 'amount must be a positive integer in minor units' })
+  .max(MAX_AMOUNT, { error: `amount must be at most ${MAX_AMOUNT}` })
+  .meta({ description: 'Amount in the currency minor unit (1999 EUR = €19.99).', example: 1999 });
+
+export const currencySchema = z
+  .string({ error: 'currency must be an ISO 4217 code' })
+  .refine(isCurrencyCode, { error: 'currency must be a supported upper-case ISO 4217 code' })
+  .meta({ description: 'ISO 4217 upper-case code.', example: 'EUR', enum: CURRENCY_CODES });
+
+export const metadataSchema = z
+  .record(
+    z.string().min(1).max(METADATA_KEY_MAX, { error: `metadata keys are at most ${METADATA_KEY_MAX} characters` }),
+    z.string({ error: 'metadata values must be strings' }).max(METADATA_VALUE_MAX, {
+      error: `metadata values are at most ${METADATA_VALUE_MAX} characters`,
+    }),
+  )
+  .refine((m) => Object.keys(m).length <= METADATA_MAX_KEYS, {
+    error: `metadata has at most ${METADATA_MAX_KEYS} keys`,
+  })
+  .meta({ id: 'Metadata', description: 'Up to 50 string keys (≤ 40 chars) with string values (≤ 500 chars).' });
+
+export const customerSchema = z
+  .object({
+    email: z.email().max(254).optional(),
+    name: z.string().max(200).optional(),
+  })
+  .strict()
+  .meta({ id: 'Customer' });
+
+const urlSchema = z.string().max(2048).meta({ format: 'uri' });
+
+export const createPaymentSchema = z
+  .object({
+    amount: amountSchema,
+    currency: currencySchema,
+    description: z.string().max(1000).optional(),
+    customer: customerSchema.optional(),
+    metadata: metadataSchema.optional(),
+    returnUrl: urlSchema.meta({ description: 'Where the customer goes after a final outcome (allowed origins only).' }),
+    cancelUrl: urlSchema.optional(),
+    provider: z.enum(['sandbox', 'stripe', 'adyen']).optional(),
+    checkoutExpiresInSeconds: z.number().int().min(60).max(86_400).optional().meta({ default: 3600 }),
+  })
+  .strict()
+  .meta({ id: 'CreatePaymentRequest' });
+export type CreatePaymentInput = z.infer<typeof createPaymentSchema>;
+
+export const lastErrorSchema = z
+  .object({ code: z.string(), message: z.string() })
+  .nullable()
+  .meta({ id: 'PaymentError' });
+
+export const paymentSchema = z
+  .object({
+    id: z.string().meta({ example: 'pay_2f9c…' }),
+    object: z.literal('payment'),
+    mode: modeSchema,
+    status: z.enum(PAYMENT_STATUSES),
+    amount: z.number().int(),
+    currency: z.string(),
+    amountRefunded: z.number().int(),
+    description: z.string().nullable(),
+    customer: z.object({ email: z.string().optional(), name: z.string().optional() }).nullable(),
+    metadata: z.record(z.string(), z.string()),
+    provider: z.string().nullable(),
+    providerReference: z.string().nullable(),
+    returnUrl: z.string().nullable(),
+    cancelUrl: z.string().nullable(),
+    checkoutToken: z.string().optional(),
+    checkoutUrl: z.string().optional(),
+    checkoutExpiresAt: z.string().nullable(),
+    lastError: lastErrorSchema,
+    cancellationReason: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .strict()
+  .meta({ id: 'Payment' });
+export type PaymentObject = z.infer<typeof paymentSchema>;
+
+export const EVENT_TYPES = [
+  'payment.created',
+  'payment.processing',
+  'payment.requires_action',
+  'payment.succeeded',
+  'payment.failed',
+  'payment.canceled',
+  'refund.created',
+  'refund.succeeded',
+  'refund.failed',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const eventSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal('event'),
+    type: z.enum(EVENT_TYPES),
+    mode: modeSchema,
+    createdAt: z.string(),
+    data: z.object({ object: z.record(z.string(), z.unknown()) }),
+  })
+  .strict()
+  .meta({ id: 'Event' });
+export type EventObject = z.infer<typeof eventSchema>;
+
+export function listSchema<T extends z.ZodType>(item: T, id: string) {
+  return z
+    .object({ object: z.literal('list'), data: z.array(item), hasMore: z.boolean() })
+    .strict()
+    .meta({ id });
+}
+
+export const listQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  startingAfter: z.string().max(64).optional(),
+});
+
+export const paymentListQuerySchema = listQuerySchema.extend({ status: z.enum(PAYMENT_STATUSES).optional() });
+export const eventListQuerySchema = listQuerySchema.extend({ type: z.enum(EVENT_TYPES).optional() });
+
+export const authTokenRequestSchema = z
+  .object({ appName: z.string().min(1).max(100), appSecret: z.string().min(1).max(200) })
+  .strict()
+  .meta({ id: 'AuthTokenRequest' });
+
+export const authTokenResponseSchema = z
+  .object({
+    accessToken: z.string(),
+    tokenType: z.literal('Bearer'),
+    expiresIn: z.number().int(),
+    mode: modeSchema,
+  })
+  .strict()
+  .meta({ id: 'AuthTokenResponse' });
+
+export const errorResponseSchema = z
+  .object({
+    error: z
+      .object({
+        type: z.enum(['invalid_request_error', 'authentication_error', 'permission_error', 'idempotency_error', 'rate_limit_error', 'api_error']),
+        code: z.enum(Object.keys(ERROR_MAP) as [keyof typeof ERROR_MAP, ...(keyof typeof ERROR_MAP)[]]),
+        message: z.string(),
+        param: z.string().optional(),
+        requestId: z.string(),
+      })
+      .strict(),
+  })
+  .strict()
+  .meta({ id: 'Error' });
