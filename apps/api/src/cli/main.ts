@@ -5,6 +5,19 @@ import { openDatabase } from '../db/database.js';
 import { migrate, openOrm, pendingMigrations } from '../db/orm.js';
 import { COMMANDS, type Flags } from './commands.js';
 
+const string = { type: 'string' } as const;
+const CLI_OPTIONS = {
+  'app-name': string,
+  'display-name': string,
+  'allowed-origin': { type: 'string', multiple: true },
+  mode: string,
+  email: string,
+  role: string,
+  password: string,
+  tenant: string,
+  json: { type: 'boolean' },
+} as const;
+
 /** `npm run cli -- <command> [flags] [--json]` (spec/operations.md "CLI"). */
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [name, ...rest] = argv;
@@ -13,13 +26,13 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     console.error(`Usage: npm run cli -- <command> [--json]\n\nCommands:\n${Object.values(COMMANDS).map((c) => `  ${c.usage}`).join('\n')}`);
     return 2;
   }
-  const { values } = parseArgs({
-    args: rest,
-    strict: false,
-    options: { 'allowed-origin': { type: 'string', multiple: true }, json: { type: 'boolean' } },
-  });
-  const flags = values as Flags;
-  const asJson = flags['json'] === true;
+  const asJson = rest.includes('--json');
+  let flags: Flags;
+  try {
+    flags = parseArgs({ args: rest, strict: true, allowPositionals: false, options: CLI_OPTIONS }).values as Flags;
+  } catch (err) {
+    return fail(`${(err as Error).message}\nUsage: npm run cli -- ${command.usage}`, asJson, 'parameter_invalid');
+  }
 
   let config;
   try {
