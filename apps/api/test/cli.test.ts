@@ -39,11 +39,11 @@ describe('CLI (spec/operations.md)', () => {
     expect(r.json.appName).toBe('acme-shop');
     expect(Object.keys(r.json.secrets).sort()).toEqual(['live', 'sandbox']);
     expect(await t.login('acme-shop', r.json.secrets.sandbox)).toBeTruthy();
-    const [row] = await t.platform.orm.em.fork().execute(`select display_name, allowed_origins from tenants where app_name = 'acme-shop'`);
+    const [row] = await t.sql(`select display_name, allowed_origins from tenants where app_name = 'acme-shop'`);
     expect(row.display_name).toBe('Acme Shop');
     expect(row.allowed_origins).toEqual(['https://shop.example.com', 'https://www.example.com']);
     // Only slow hashes are stored.
-    const secrets = await t.platform.orm.em.fork().execute(`select secret_hash from tenant_secrets where tenant_id = ?`, [r.json.tenantId]);
+    const secrets = await t.sql(`select secret_hash from tenant_secrets where tenant_id = ?`, [r.json.tenantId]);
     for (const s of secrets) {
       expect(s.secret_hash).toMatch(/^scrypt\$/);
       expect(s.secret_hash).not.toContain(r.json.secrets.sandbox);
@@ -86,8 +86,8 @@ describe('CLI (spec/operations.md)', () => {
   });
 
   it('every CLI mutation is audited with the CLI as actor', async () => {
-    const rows = await t.platform.orm.em.fork().execute(`select action, actor_type from audit_log where actor_type = 'cli' order by seq`);
-    expect(rows.map((r: { action: string }) => r.action)).toEqual(
+    const rows = await t.sql(`select action, actor_type from audit_log where actor_type = 'cli' order by seq`);
+    expect(rows.map((r) => r.action)).toEqual(
       expect.arrayContaining(['tenant.create', 'tenant.rotate_secret', 'user.create']),
     );
   });

@@ -91,6 +91,11 @@ export async function startTestPlatform(options: { env?: Record<string, string>;
     };
   }
 
+  /** Raw SQL straight to the database, bypassing the API and the tenant filter. */
+  async function sql(query: string, params: unknown[] = []): Promise<any[]> {
+    return platform.orm.em.fork().execute(query, params);
+  }
+
   /** Counts rows in a table directly, bypassing the API (and the tenant filter). */
   async function count(table: string): Promise<number> {
     const [row] = await platform.orm.em.fork().execute<{ n: string }[]>(`select count(*) as n from ${table}`);
@@ -108,6 +113,7 @@ export async function startTestPlatform(options: { env?: Record<string, string>;
     login,
     tenantWithTokens,
     count,
+    sql,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -25,7 +25,7 @@ describe('Idempotency-Key on POST /v1/payments', () => {
     const bodies = new Set(created.map((r) => r.text));
     expect(bodies.size).toBe(1);
     expect(created.filter((r) => r.headers.get('idempotent-replayed') !== 'true')).toHaveLength(1);
-    const [{ n }] = await t.platform.orm.em.fork().execute(`select count(*) as n from payments where metadata->>'orderId' = '1001'`);
+    const [{ n }] = await t.sql(`select count(*) as n from payments where metadata->>'orderId' = '1001'`);
     expect(Number(n)).toBe(1);
     expect(await t.count("events where type = 'payment.created'")).toBe(1);
   });
