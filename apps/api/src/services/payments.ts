@@ -26,6 +26,11 @@ export interface PaymentServiceDeps {
   fault?: FaultHook;
 }
 
+/** Whole seconds, like the token's `exp`, so `checkoutExpiresAt` and the token agree exactly. */
+function checkoutExpiry(now: Date, seconds = DEFAULT_CHECKOUT_EXPIRY_SECONDS): Date {
+  return new Date((Math.floor(now.getTime() / 1000) + seconds) * 1000);
+}
+
 /**
  * Payment use cases. Every method runs inside the caller's transaction (`em`), whose entity
  * manager carries the tenant filter: a payment of another tenant or mode is simply not found.
@@ -43,7 +48,7 @@ export class PaymentService {
     if (input.cancelUrl !== undefined) this.checkRedirect(input.cancelUrl, 'cancelUrl', tenant.allowedOrigins, scope);
 
     const now = this.now();
-    const expiresAt = new Date(now.getTime() + (input.checkoutExpiresInSeconds ?? DEFAULT_CHECKOUT_EXPIRY_SECONDS) * 1000);
+    const expiresAt = checkoutExpiry(now, input.checkoutExpiresInSeconds);
     const payment = em.create(PaymentSchema, {
       id: newId('payment'),
       tenantId: scope.tenantId,
@@ -136,7 +141,7 @@ export class PaymentService {
     }
     const now = this.now();
     payment.checkoutTokenId = randomUUID();
-    payment.checkoutExpiresAt = new Date(now.getTime() + (expiresInSeconds ?? DEFAULT_CHECKOUT_EXPIRY_SECONDS) * 1000);
+    payment.checkoutExpiresAt = checkoutExpiry(now, expiresInSeconds);
     payment.updatedAt = now;
     await em.flush();
     await appendAudit(em, ctx, {
