@@ -3,28 +3,30 @@ import pino, { type Logger } from 'pino';
 /** Card-like digit runs (13–19 digits, optionally spaced or dashed) are masked in every log line. */
 const CARD_LIKE = /\b\d(?:[ -]?\d){12,18}\b/g;
 
+/** Secret-shaped values wherever they sit (deeply nested, in messages): our tenant secrets, webhook secrets, bearer tokens. */
+const SECRET_VALUES = /\b(sk_(?:sandbox|live)_|whsec_)[A-Za-z0-9+/_=-]+|(Bearer )[A-Za-z0-9._~+/-]+=*/g;
+
+const SECRET_KEYS = ['appSecret', 'secret', 'password', 'accessToken', 'checkoutToken', 'encryptionKey', 'jwtPrivateKey', 'cardNumber', 'cvc'];
+
+/** pino's `*.key` matches one level down only, so each key is listed at the top level too. */
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'res.headers["set-cookie"]',
-  '*.appSecret',
-  '*.secret',
-  '*.password',
-  '*.accessToken',
-  '*.checkoutToken',
-  '*.encryptionKey',
-  '*.jwtPrivateKey',
-  '*.cardNumber',
-  '*.cvc',
+  ...SECRET_KEYS,
+  ...SECRET_KEYS.map((key) => `*.${key}`),
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {
       level,
+      // ISO time, not epoch ms: a 13-digit epoch matches CARD_LIKE and would turn "time" into invalid JSON.
+      timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
       hooks: {
-        streamWrite: (line) => line.replace(CARD_LIKE, '[REDACTED_PAN]'),
+        streamWrite: (line) =>
+          line.replace(CARD_LIKE, '[REDACTED_PAN]').replace(SECRET_VALUES, (_m, prefix?: string, bearer?: string) => `${prefix ?? bearer}[REDACTED]`),
       },
     },
     destination,

@@ -1,6 +1,7 @@
 /**
  * ISO 4217 active currency codes with their minor-unit exponent.
- * Source: the ISO 4217 list (SIX, "List One"); funds codes and precious metals are left out.
+ * Source: the ISO 4217 list (SIX, "List One"); precious metals, testing and supranational
+ * units (XAU, XTS, XDR…) are left out; the funds codes CLF, UYI and UYW are in, as Stripe accepts them.
  * Most currencies use 2 decimals, so only the exceptions are spelled out.
  */
 const TWO_DECIMALS = [

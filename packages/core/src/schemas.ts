@@ -25,13 +25,20 @@ export const currencySchema = z
 
 export const metadataSchema = z
   .record(
-    z.string().min(1).max(METADATA_KEY_MAX, { error: `metadata keys are at most ${METADATA_KEY_MAX} characters` }),
+    z.string(),
     z.string({ error: 'metadata values must be strings' }).max(METADATA_VALUE_MAX, {
       error: `metadata values are at most ${METADATA_VALUE_MAX} characters`,
     }),
   )
   .refine((m) => Object.keys(m).length <= METADATA_MAX_KEYS, {
     error: `metadata has at most ${METADATA_MAX_KEYS} keys`,
+  })
+  .superRefine((m, ctx) => {
+    for (const key of Object.keys(m)) {
+      if (key.length < 1 || key.length > METADATA_KEY_MAX) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `metadata keys are 1–${METADATA_KEY_MAX} characters` });
+      }
+    }
   })
   .meta({ id: 'Metadata', description: 'Up to 50 string keys (≤ 40 chars) with string values (≤ 500 chars).' });
 

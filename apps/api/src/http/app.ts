@@ -49,6 +49,9 @@ export function createApp(platform: Platform): Express {
   v1.use(rateLimit(platform.config));
   v1.use(paymentRoutes(platform));
   v1.use(eventRoutes());
+  // Errors of /v1 routes are answered inside /v1: leaving the router would reset req.baseUrl,
+  // and the metrics route label would lose its /v1 prefix ("/payments/:id").
+  v1.use(errorHandler(platform.logger));
   app.use('/v1', v1);
 
   app.use(notFound);

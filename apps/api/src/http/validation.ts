@@ -23,7 +23,8 @@ export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.in
   const issue = result.error.issues[0]!;
   const param = issue.path.map(String).join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(',') : '');
   const top = String(issue.path[0] ?? '');
-  const missing = issue.code === 'invalid_type' && issue.message.includes('received undefined');
+  // Judge "missing" by the input itself: schemas with a custom message (amount, currency) don't say "received undefined".
+  const missing = issue.code === 'invalid_type' && valueAt(value, issue.path) === undefined;
   const code: ErrorCode = missing ? 'parameter_missing' : (CODE_BY_PARAM[top] ?? 'parameter_invalid');
   const message = missing
     ? `Missing required parameter: ${param}`
@@ -33,6 +34,15 @@ export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.in
         ? `${param}: ${issue.message}`
         : issue.message;
   return throwError(code, message, param || undefined);
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
 }
 
 function throwError(code: ErrorCode, message: string, param: string | undefined): never {

@@ -44,6 +44,10 @@ export class PaymentService {
 
   async create(em: EntityManager, scope: Scope, input: CreatePaymentInput, ctx: MutationContext): Promise<PaymentObject> {
     const tenant = await em.findOneOrFail(TenantSchema, { id: scope.tenantId });
+    // Sandbox is a separate world processed only by the sandbox provider; live never uses it.
+    if (input.provider !== undefined && (input.provider === 'sandbox') !== (scope.mode === 'sandbox')) {
+      throw new AppError('parameter_invalid', `provider '${input.provider}' is not available in ${scope.mode} mode`, { param: 'provider' });
+    }
     this.checkRedirect(input.returnUrl, 'returnUrl', tenant.allowedOrigins, scope);
     if (input.cancelUrl !== undefined) this.checkRedirect(input.cancelUrl, 'cancelUrl', tenant.allowedOrigins, scope);
 

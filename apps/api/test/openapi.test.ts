@@ -1,0 +1,254 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The named export is the same class as the default one, and typechecks under NodeNext (ajv is CommonJS).
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { startTestPlatform, validPayment, type ApiResponse, type TestPlatform } from './harness.js';
+
+/**
+ * The OpenAPI document is a contract: every real response must match the schema the document
+ * declares for its path + method + status. Schemas are strict (additionalProperties: false,
+ * required lists), so a missing or extra field in a response fails here.
+ */
+type Json = Record<string, any>;
+
+const COMPONENTS = 'https://platform.test/components/';
+const V1_PATHS = [
+  '/v1/auth/token',
+  '/v1/payments',
+  '/v1/payments/{id}',
+  '/v1/payments/{id}/cancel',
+  '/v1/payments/{id}/checkout',
+  '/v1/events',
+  '/v1/events/{id}',
+];
+
+let t: TestPlatform;
+let doc: Json;
+let ajv: Ajv2020;
+let secrets: { sandbox: string; live: string };
+let token: string;
+const validators = new Map<string, ValidateFunction>();
+const checked = new Set<string>();
+
+/** `#/components/schemas/X` → an absolute id under which X is registered on its own. */
+function rewriteRefs(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(rewriteRefs);
+  if (node === null || typeof node !== 'object') return node;
+  return Object.fromEntries(
+    Object.entries(node).map(([k, v]) => [
+      k,
+      k === '$ref' && typeof v === 'string' && v.startsWith('#/components/schemas/') ? COMPONENTS + v.slice('#/components/schemas/'.length) : rewriteRefs(v),
+    ]),
+  );
+}
+
+function responseValidator(method: string, path: string, status: number): ValidateFunction {
+  const key = `${method} ${path} ${status}`;
+  const cached = validators.get(key);
+  if (cached) return cached;
+  const operation = doc['paths'][path]?.[method.toLowerCase()];
+  expect(operation, `${method} ${path} is not in the document`).toBeDefined();
+  const response = operation.responses[String(status)];
+  expect(response, `${method} ${path} does not declare a ${status} response`).toBeDefined();
+  const schema = response.content?.['application/json']?.schema;
+  expect(schema, `${method} ${path} ${status} declares no application/json schema`).toBeDefined();
+  const validate = ajv.compile(rewriteRefs(schema) as Json);
+  validators.set(key, validate);
+  return validate;
+}
+
+/** Asserts the status, then validates the body against the document's schema for it. */
+function expectConforms(res: ApiResponse, method: string, path: string, status: number): void {
+  expect(res.status, res.text).toBe(status);
+  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  const validate = responseValidator(method, path, status);
+  const ok = validate(res.body);
+  expect(ok, `${method} ${path} ${status}: ${ajv.errorsText(validate.errors)}\n${res.text}`).toBe(true);
+  checked.add(`${method} ${path} ${status}`);
+}
+
+beforeAll(async () => {
+  t = await startTestPlatform();
+  const tenant = await t.createTenant('openapi-shop');
+  secrets = tenant.secrets;
+  token = await t.login('openapi-shop', secrets.sandbox);
+  const res = await t.request('GET', '/openapi.json');
+  expect(res.status).toBe(200);
+  doc = res.body;
+  ajv = new Ajv2020({ strict: true, allErrors: true });
+  ajv.addKeyword('example'); // an OpenAPI annotation, not a validation keyword
+  for (const [name, schema] of Object.entries<Json>(doc['components']?.['schemas'] ?? {})) {
+    ajv.addSchema(rewriteRefs(schema) as Json, COMPONENTS + name);
+  }
+});
+afterAll(() => t.close());
+
+describe('the document', () => {
+  it('GET /openapi.json is OpenAPI 3.1.0 with the /v1 paths, bearer auth and this server', () => {
+    expect(doc['openapi']).toBe('3.1.0');
+    expect(doc['info']).toMatchObject({ title: expect.any(String), version: expect.any(String) });
+    expect(Object.keys(doc['paths'])).toEqual(expect.arrayContaining(V1_PATHS));
+    expect(doc['components']['securitySchemes']['bearerAuth']).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc['servers'][0].url).toBe(t.config.publicUrl);
+    expect(doc['paths']['/v1/payments']['post'].parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ in: 'header', name: 'Idempotency-Key', required: true })]),
+    );
+  });
+
+  it('GET /docs returns an HTML page that loads /openapi.json with assets served locally', async () => {
+    const page = await t.request('GET', '/docs');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.text).toMatch(/<html/i);
+    const init = await t.request('GET', '/docs/init.js');
+    expect(init.status).toBe(200);
+    expect(init.text).toContain('/openapi.json');
+    for (const asset of page.text.match(/(?:src|href)="(\/docs\/[^"]+)"/g) ?? []) {
+      const url = asset.replace(/^(?:src|href)="/, '').replace(/"$/, '');
+      expect((await t.request('GET', url)).status, url).toBe(200);
+    }
+  });
+
+  it('the response schemas are strict: an extra or a missing field fails validation', () => {
+    const validate = responseValidator('GET', '/v1/payments/{id}', 200);
+    const payment = {
+      id: 'pay_1',
+      object: 'payment',
+      mode: 'sandbox',
+      status: 'requires_payment_method',
+      amount: 1999,
+      currency: 'EUR',
+      amountRefunded: 0,
+      description: null,
+      customer: null,
+      metadata: {},
+      provider: 'sandbox',
+      providerReference: null,
+      returnUrl: 'https://shop.example.com/done',
+      cancelUrl: null,
+      checkoutExpiresAt: null,
+      lastError: null,
+      cancellationReason: null,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    };
+    expect(validate(payment)).toBe(true);
+    expect(validate({ ...payment, internalNote: 'x' })).toBe(false);
+    const { amountRefunded: _, ...missing } = payment;
+    expect(validate(missing)).toBe(false);
+    expect(validate({ ...payment, status: 'paid' })).toBe(false);
+    expect(validate({ ...payment, lastError: { code: 'card_declined', message: 'm', stack: 'x' } })).toBe(false);
+    const error = responseValidator('POST', '/v1/payments', 400);
+    expect(error({ error: { type: 'api_error', code: 'internal_error', message: 'm', requestId: 'req_1' } })).toBe(true);
+    expect(error({ error: { type: 'api_error', code: 'internal_error', message: 'm', requestId: 'req_1', stack: 'x' } })).toBe(false);
+    expect(error({ error: { type: 'api_error', code: 'internal_error', message: 'm' } })).toBe(false);
+  });
+});
+
+describe('real responses match the document', () => {
+  let paymentId: string;
+  let canceledId: string;
+
+  it('POST /v1/auth/token → 200, 400, 401', async () => {
+    expectConforms(await t.request('POST', '/v1/auth/token', { body: { appName: 'openapi-shop', appSecret: secrets.sandbox } }), 'POST', '/v1/auth/token', 200);
+    expectConforms(await t.request('POST', '/v1/auth/token', { body: { appName: 'openapi-shop' } }), 'POST', '/v1/auth/token', 400);
+    expectConforms(await t.request('POST', '/v1/auth/token', { body: { appName: 'openapi-shop', appSecret: 'sk_sandbox_wrong' } }), 'POST', '/v1/auth/token', 401);
+  });
+
+  it('POST /v1/payments → 201, 400, 401, 413, 422', async () => {
+    const created = await t.request('POST', '/v1/payments', { token, idempotencyKey: 'oa-create-1', body: validPayment });
+    expectConforms(created, 'POST', '/v1/payments', 201);
+    expect(created.body.checkoutToken).toEqual(expect.any(String));
+    paymentId = created.body.id;
+
+    const minimal = await t.request('POST', '/v1/payments', {
+      token,
+      idempotencyKey: 'oa-create-2',
+      body: { amount: 500, currency: 'JPY', returnUrl: 'https://shop.example.com/done' },
+    });
+    expectConforms(minimal, 'POST', '/v1/payments', 201);
+    canceledId = minimal.body.id;
+
+    expectConforms(await t.request('POST', '/v1/payments', { token, idempotencyKey: 'oa-bad', body: { ...validPayment, amount: 0 } }), 'POST', '/v1/payments', 400);
+    expectConforms(await t.request('POST', '/v1/payments', { token, idempotencyKey: 'oa-json', rawBody: '{' }), 'POST', '/v1/payments', 400);
+    expectConforms(await t.request('POST', '/v1/payments', { idempotencyKey: 'oa-noauth', body: validPayment }), 'POST', '/v1/payments', 401);
+    expectConforms(
+      await t.request('POST', '/v1/payments', { token, idempotencyKey: 'oa-big', rawBody: JSON.stringify({ ...validPayment, description: 'x'.repeat(70_000) }) }),
+      'POST',
+      '/v1/payments',
+      413,
+    );
+    expectConforms(
+      await t.request('POST', '/v1/payments', { token, idempotencyKey: 'oa-create-1', body: { ...validPayment, amount: 1 } }),
+      'POST',
+      '/v1/payments',
+      422,
+    );
+  });
+
+  it('GET /v1/payments/{id} → 200 (without the checkout token), 401, 404', async () => {
+    const got = await t.request('GET', `/v1/payments/${paymentId}`, { token });
+    expectConforms(got, 'GET', '/v1/payments/{id}', 200);
+    expect(got.body).not.toHaveProperty('checkoutToken');
+    expectConforms(await t.request('GET', `/v1/payments/${paymentId}`), 'GET', '/v1/payments/{id}', 401);
+    expectConforms(await t.request('GET', `/v1/payments/${paymentId}`, { token: 'not-a-jwt' }), 'GET', '/v1/payments/{id}', 401);
+    expectConforms(await t.request('GET', '/v1/payments/pay_missing', { token }), 'GET', '/v1/payments/{id}', 404);
+  });
+
+  it('GET /v1/payments → 200, 400, 401', async () => {
+    const list = await t.request('GET', '/v1/payments?limit=1', { token });
+    expectConforms(list, 'GET', '/v1/payments', 200);
+    expect(list.body.data).toHaveLength(1);
+    expect(list.body.hasMore).toBe(true);
+    expectConforms(await t.request('GET', '/v1/payments?limit=0', { token }), 'GET', '/v1/payments', 400);
+    expectConforms(await t.request('GET', '/v1/payments'), 'GET', '/v1/payments', 401);
+  });
+
+  it('POST /v1/payments/{id}/cancel → 200, 404, 409', async () => {
+    expectConforms(await t.request('POST', `/v1/payments/${canceledId}/cancel`, { token, idempotencyKey: 'oa-cancel-1' }), 'POST', '/v1/payments/{id}/cancel', 200);
+    const again = await t.request('POST', `/v1/payments/${canceledId}/cancel`, { token, idempotencyKey: 'oa-cancel-2' });
+    expectConforms(again, 'POST', '/v1/payments/{id}/cancel', 409);
+    expect(again.body.error.code).toBe('invalid_state');
+    expectConforms(await t.request('POST', '/v1/payments/pay_missing/cancel', { token, idempotencyKey: 'oa-cancel-3' }), 'POST', '/v1/payments/{id}/cancel', 404);
+  });
+
+  it('POST /v1/payments/{id}/checkout → 200, 400, 409', async () => {
+    const reissued = await t.request('POST', `/v1/payments/${paymentId}/checkout`, {
+      token,
+      idempotencyKey: 'oa-checkout-1',
+      body: { checkoutExpiresInSeconds: 600 },
+    });
+    expectConforms(reissued, 'POST', '/v1/payments/{id}/checkout', 200);
+    expect(reissued.body.checkoutToken).toEqual(expect.any(String));
+    expectConforms(
+      await t.request('POST', `/v1/payments/${paymentId}/checkout`, { token, idempotencyKey: 'oa-checkout-2', body: { checkoutExpiresInSeconds: 1 } }),
+      'POST',
+      '/v1/payments/{id}/checkout',
+      400,
+    );
+    expectConforms(
+      await t.request('POST', `/v1/payments/${canceledId}/checkout`, { token, idempotencyKey: 'oa-checkout-3' }),
+      'POST',
+      '/v1/payments/{id}/checkout',
+      409,
+    );
+  });
+
+  it('GET /v1/events and /v1/events/{id} → 200, 400, 401, 404', async () => {
+    const list = await t.request('GET', '/v1/events', { token });
+    expectConforms(list, 'GET', '/v1/events', 200);
+    const types = list.body.data.map((e: { type: string }) => e.type);
+    expect(types).toEqual(expect.arrayContaining(['payment.created', 'payment.canceled']));
+    expectConforms(await t.request('GET', '/v1/events?type=payment.canceled', { token }), 'GET', '/v1/events', 200);
+    expectConforms(await t.request('GET', '/v1/events?type=nope', { token }), 'GET', '/v1/events', 400);
+    expectConforms(await t.request('GET', '/v1/events'), 'GET', '/v1/events', 401);
+    expectConforms(await t.request('GET', `/v1/events/${list.body.data[0].id}`, { token }), 'GET', '/v1/events/{id}', 200);
+    expectConforms(await t.request('GET', '/v1/events/evt_missing', { token }), 'GET', '/v1/events/{id}', 404);
+  });
+
+  it('covered every path and the statuses 200/201/400/401/404/409/413/422', () => {
+    const paths = new Set([...checked].map((k) => k.split(' ')[1]));
+    expect([...paths].sort()).toEqual([...V1_PATHS].sort());
+    const statuses = new Set([...checked].map((k) => k.split(' ')[2]));
+    for (const s of ['200', '201', '400', '401', '404', '409', '413', '422']) expect(statuses).toContain(s);
+  });
+});
