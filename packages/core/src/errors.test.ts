@@ -19,6 +19,8 @@ const EXPECTED: Record<ErrorCode, { status: number; type: ErrorType; trpc: TrpcC
   checkout_token_invalid: { status: 401, type: 'authentication_error', trpc: 'UNAUTHORIZED' },
   checkout_token_expired: { status: 401, type: 'authentication_error', trpc: 'UNAUTHORIZED' },
   checkout_token_revoked: { status: 401, type: 'authentication_error', trpc: 'UNAUTHORIZED' },
+  webhook_signature_invalid: { status: 400, type: 'invalid_request_error', trpc: 'BAD_REQUEST' },
+  card_invalid: { status: 400, type: 'invalid_request_error', trpc: 'BAD_REQUEST' },
   permission_denied: { status: 403, type: 'permission_error', trpc: 'FORBIDDEN' },
   resource_missing: { status: 404, type: 'invalid_request_error', trpc: 'NOT_FOUND' },
   route_not_found: { status: 404, type: 'invalid_request_error', trpc: 'NOT_FOUND' },

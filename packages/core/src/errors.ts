@@ -46,6 +46,8 @@ export const ERROR_MAP = {
   checkout_token_invalid: { status: 401, type: 'authentication_error', trpc: 'UNAUTHORIZED' },
   checkout_token_expired: { status: 401, type: 'authentication_error', trpc: 'UNAUTHORIZED' },
   checkout_token_revoked: { status: 401, type: 'authentication_error', trpc: 'UNAUTHORIZED' },
+  webhook_signature_invalid: badRequest,
+  card_invalid: badRequest,
   permission_denied: { status: 403, type: 'permission_error', trpc: 'FORBIDDEN' },
   resource_missing: { status: 404, type: 'invalid_request_error', trpc: 'NOT_FOUND' },
   route_not_found: { status: 404, type: 'invalid_request_error', trpc: 'NOT_FOUND' },

@@ -5,3 +5,4 @@ export * from './errors.js';
 export * from './redirect-urls.js';
 export * from './ids.js';
 export * from './schemas.js';
+export * from './provider.js';

@@ -2,7 +2,7 @@ import type { Mode } from '@platform/core';
 
 /** Who did something, and from where: every mutation carries one into its audit entry. */
 export interface Actor {
-  type: 'tenant' | 'cli' | 'user' | 'system';
+  type: 'tenant' | 'cli' | 'user' | 'system' | 'provider' | 'customer';
   id: string;
 }
 

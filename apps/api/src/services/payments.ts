@@ -6,6 +6,7 @@ import {
   isAllowedRedirectUrl,
   isFinalPaymentStatus,
   type CreatePaymentInput,
+  type EventType,
   type PaymentObject,
   type PaymentStatus,
 } from '@platform/core';
@@ -110,21 +111,41 @@ export class PaymentService {
     return { data: rows.slice(0, query.limit), hasMore: rows.length > query.limit };
   }
 
-  async cancel(em: EntityManager, scope: Scope, id: string, ctx: MutationContext): Promise<PaymentObject> {
-    const payment = await this.lockForUpdate(em, id);
+  async cancel(em: EntityManager, _scope: Scope, id: string, ctx: MutationContext): Promise<PaymentObject> {
+    const payment = await this.getForUpdate(em, id);
+    return this.changeStatus(em, payment, 'canceled', {
+      event: 'payment.canceled',
+      action: 'payment.cancel',
+      ctx,
+      mutate: (p) => {
+        p.cancellationReason = 'requested_by_tenant';
+        p.checkoutTokenId = null;
+      },
+    });
+  }
+
+  /**
+   * A status change with everything that must commit with it: the transition check, the
+   * event and the audit entry, all in the caller's transaction.
+   */
+  async changeStatus(
+    em: EntityManager,
+    payment: Payment,
+    to: PaymentStatus,
+    change: { event: EventType; action: string; ctx: MutationContext; mutate?: (payment: Payment) => void },
+  ): Promise<PaymentObject> {
     const before = toPaymentObject(payment);
-    this.transition(payment, 'canceled');
-    payment.cancellationReason = 'requested_by_tenant';
-    payment.checkoutTokenId = null;
+    this.transition(payment, to);
+    change.mutate?.(payment);
     await em.flush();
     const after = toPaymentObject(payment);
-    recordEvent(em, scope, 'payment.canceled', after, payment.updatedAt);
-    await appendAudit(em, ctx, {
-      action: 'payment.cancel',
+    recordEvent(em, { tenantId: payment.tenantId, mode: payment.mode }, change.event, after, payment.updatedAt);
+    await appendAudit(em, change.ctx, {
+      action: change.action,
       targetType: 'payment',
-      targetId: id,
-      tenantId: scope.tenantId,
-      mode: scope.mode,
+      targetId: payment.id,
+      tenantId: payment.tenantId,
+      mode: payment.mode,
       before,
       after,
     });
@@ -139,7 +160,7 @@ export class PaymentService {
     expiresInSeconds: number | undefined,
     ctx: MutationContext,
   ): Promise<PaymentObject> {
-    const payment = await this.lockForUpdate(em, id);
+    const payment = await this.getForUpdate(em, id);
     if (isFinalPaymentStatus(payment.status)) {
       throw new AppError('invalid_state', `A checkout link cannot be issued for a payment in status '${payment.status}'`);
     }
@@ -168,7 +189,8 @@ export class PaymentService {
     payment.updatedAt = this.now();
   }
 
-  private async lockForUpdate(em: EntityManager, id: string): Promise<Payment> {
+  /** Loads a payment of the scope with a row lock held until the transaction ends. */
+  async getForUpdate(em: EntityManager, id: string): Promise<Payment> {
     const payment = await em.findOne(PaymentSchema, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!payment) throw new AppError('resource_missing', `No such payment: '${id}'`, { param: 'id' });
     return payment;

@@ -1,14 +1,16 @@
 import { AuditEntrySchema } from './audit-entry.js';
 import { EventSchema } from './event.js';
 import { PaymentSchema } from './payment.js';
+import { PaymentAttemptSchema } from './payment-attempt.js';
 import { TenantSchema, TenantSecretSchema } from './tenant.js';
 import { UserSchema } from './user.js';
 
 export * from './audit-entry.js';
 export * from './event.js';
 export * from './payment.js';
+export * from './payment-attempt.js';
 export * from './tenant.js';
 export * from './tenant-scope.js';
 export * from './user.js';
 
-export const entities = [TenantSchema, TenantSecretSchema, PaymentSchema, EventSchema, AuditEntrySchema, UserSchema];
+export const entities = [TenantSchema, TenantSecretSchema, PaymentSchema, PaymentAttemptSchema, EventSchema, AuditEntrySchema, UserSchema];

@@ -1,0 +1,27 @@
+import { defineEntity, type InferEntity } from '@mikro-orm/core';
+import type { Mode } from '@platform/core';
+import { tenantFilter } from './tenant-scope.js';
+
+export type AttemptStatus = 'pending' | 'processing' | 'requires_action' | 'succeeded' | 'failed';
+
+/** One try at a provider: what support staff read to see what happened. */
+export const PaymentAttemptSchema = defineEntity({
+  name: 'PaymentAttempt',
+  tableName: 'payment_attempts',
+  filters: tenantFilter,
+  properties: (p) => ({
+    id: p.string().primary(),
+    tenantId: p.string(),
+    mode: p.string().$type<Mode>(),
+    paymentId: p.string(),
+    provider: p.string(),
+    providerReference: p.string().nullable(),
+    status: p.string().$type<AttemptStatus>(),
+    errorCode: p.string().nullable(),
+    errorMessage: p.text().nullable(),
+    createdAt: p.datetime(),
+    updatedAt: p.datetime(),
+    completedAt: p.datetime().nullable(),
+  }),
+});
+export type PaymentAttempt = InferEntity<typeof PaymentAttemptSchema>;

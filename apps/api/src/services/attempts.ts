@@ -1,0 +1,40 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { LockMode } from '@mikro-orm/postgresql';
+import { PaymentAttemptSchema, type AttemptStatus, type Payment, type PaymentAttempt } from '../db/entities/index.js';
+import { newId } from '../ids.js';
+
+/** Payment attempts: one row per try at a provider, newest last. */
+export function startAttempt(em: EntityManager, payment: Payment, provider: string, now: Date): PaymentAttempt {
+  return em.create(PaymentAttemptSchema, {
+    id: newId('attempt'),
+    tenantId: payment.tenantId,
+    mode: payment.mode,
+    paymentId: payment.id,
+    provider,
+    providerReference: null,
+    status: 'processing',
+    errorCode: null,
+    errorMessage: null,
+    createdAt: now,
+    updatedAt: now,
+    completedAt: null,
+  });
+}
+
+export async function latestAttempt(em: EntityManager, paymentId: string, lock = false): Promise<PaymentAttempt | null> {
+  return em.findOne(
+    PaymentAttemptSchema,
+    { paymentId },
+    { orderBy: { id: 'desc' }, ...(lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {}) },
+  );
+}
+
+export function finishAttempt(attempt: PaymentAttempt, status: AttemptStatus, now: Date, error?: { code: string; message: string }): void {
+  attempt.status = status;
+  attempt.updatedAt = now;
+  if (status === 'succeeded' || status === 'failed') attempt.completedAt = now;
+  if (error) {
+    attempt.errorCode = error.code;
+    attempt.errorMessage = error.message;
+  }
+}

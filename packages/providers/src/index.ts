@@ -1,0 +1,4 @@
+export * from './registry.js';
+export * from './sandbox/adapter.js';
+export * from './sandbox/cards.js';
+export * from './sandbox/webhook.js';

@@ -1,0 +1,49 @@
+import { Webhook } from 'standardwebhooks';
+import type { NormalizedOutcome, ProviderEvent, WebhookParseResult } from '@platform/core';
+
+/**
+ * The sandbox provider's webhooks: Standard-Webhooks-signed JSON, posted to
+ * POST /webhooks/sandbox exactly like a real provider's.
+ */
+export interface SandboxWebhookBody {
+  id: string;
+  type: 'sandbox.outcome';
+  created: string;
+  data: { paymentId: string; attemptId: string; reference: string; outcome: NormalizedOutcome };
+}
+
+export function signSandboxWebhook(secret: string, body: SandboxWebhookBody, now = new Date()): Record<string, string> {
+  const payload = JSON.stringify(body);
+  return {
+    'content-type': 'application/json',
+    'webhook-id': body.id,
+    'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+    'webhook-signature': new Webhook(secret).sign(body.id, now, payload),
+  };
+}
+
+export function parseSandboxWebhook(secret: string, rawBody: Buffer, headers: Record<string, string | undefined>): WebhookParseResult {
+  let body: SandboxWebhookBody;
+  try {
+    body = new Webhook(secret).verify(rawBody.toString('utf8'), {
+      'webhook-id': headers['webhook-id'] ?? '',
+      'webhook-timestamp': headers['webhook-timestamp'] ?? '',
+      'webhook-signature': headers['webhook-signature'] ?? '',
+    }) as SandboxWebhookBody;
+  } catch (err) {
+    return { ok: false, kind: 'invalid_signature', message: (err as Error).message };
+  }
+  const data = body?.data;
+  if (!body?.id || !data?.paymentId || !data.reference || !data.outcome?.type) {
+    return { ok: false, kind: 'malformed', message: 'sandbox webhook without id, paymentId, reference or outcome' };
+  }
+  const event: ProviderEvent = {
+    eventId: body.id,
+    paymentId: data.paymentId,
+    ...(data.attemptId ? { attemptId: data.attemptId } : {}),
+    reference: data.reference,
+    outcome: data.outcome,
+    occurredAt: new Date(body.created),
+  };
+  return { ok: true, events: [event] };
+}
