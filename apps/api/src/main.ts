@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrate } from './db/orm.js';
-import { createPlatform } from './platform.js';
+import { createPlatform, startWorker } from './platform.js';
 import { createApp } from './http/app.js';
 import { seedIfEmpty } from './seed.js';
 
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const db = await openDatabase(config, 'server');
-  const platform = await createPlatform(config, { databaseUrl: db.url });
+  const platform = await createPlatform(config, { databaseUrl: db.url, embedded: db.embedded });
   const { logger } = platform;
   // The embedded database is ours alone, so it is migrated on start; a shared PostgreSQL is
   // migrated explicitly (`npm run cli -- migrate`) and /readyz reports pending migrations.
@@ -29,6 +29,9 @@ async function main(): Promise<void> {
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
   });
+  // The worker posts sandbox-provider webhooks to the API: this process in ROLE=all, PUBLIC_URL otherwise.
+  const localUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${(server.address() as { port: number }).port}`;
+  if (config.role !== 'api') await startWorker(platform, config.role === 'all' ? localUrl : config.publicUrl);
   const base = config.publicUrl;
   const lines = [
     '',

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { loadConfig } from '../src/config.js';
 import { migrate } from '../src/db/orm.js';
-import { createPlatform } from '../src/platform.js';
+import { createPlatform, startWorker } from '../src/platform.js';
 import { createApp } from '../src/http/app.js';
 import { createLogger } from '../src/logger.js';
 import type { FaultHook, MutationContext } from '../src/services/context.js';
@@ -31,7 +31,7 @@ export interface RequestOptions {
 export type TestPlatform = Awaited<ReturnType<typeof startTestPlatform>>;
 
 /** Boots the whole API on a fresh database and an ephemeral port, like `npm start` but silent. */
-export async function startTestPlatform(options: { env?: Record<string, string>; fault?: FaultHook; migrate?: boolean } = {}) {
+export async function startTestPlatform(options: { env?: Record<string, string>; fault?: FaultHook; migrate?: boolean; worker?: boolean } = {}) {
   const db = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-test-'));
   const config = loadConfig({
@@ -46,12 +46,14 @@ export async function startTestPlatform(options: { env?: Record<string, string>;
     logger: createLogger('silent'),
     ...(options.fault ? { fault: options.fault } : {}),
     poolMax: 10,
+    embedded: db.embedded,
   });
   if (options.migrate !== false) await migrate(platform.orm);
   const server: Server = await new Promise((resolve) => {
     const s = createApp(platform).listen(0, '127.0.0.1', () => resolve(s));
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  if (options.worker !== false && options.migrate !== false) await startWorker(platform, baseUrl);
 
   async function request<T = any>(method: string, urlPath: string, opts: RequestOptions = {}): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...opts.headers };

@@ -4,6 +4,7 @@ import { startEmbeddedDatabase } from '../src/db/embedded.js';
 
 export interface TestDatabase {
   url: string;
+  embedded: boolean;
   drop(): Promise<void>;
 }
 
@@ -15,7 +16,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env['DATABASE_URL'];
   if (!serverUrl) {
     const embedded = await startEmbeddedDatabase();
-    return { url: embedded.url, drop: () => embedded.stop() };
+    return { url: embedded.url, embedded: true, drop: () => embedded.stop() };
   }
   const name = `t_${crypto.randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
@@ -26,6 +27,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
+    embedded: false,
     async drop() {
       const c = new pg.Client({ connectionString: serverUrl });
       await c.connect();

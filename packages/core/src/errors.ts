@@ -65,12 +65,15 @@ export type ErrorCode = keyof typeof ERROR_MAP;
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly param: string | undefined;
+  /** Safe, user-facing extras for the checkout/console clients (e.g. the way back to the shop). */
+  readonly details: Readonly<Record<string, string>> | undefined;
 
-  constructor(code: ErrorCode, message: string, options: { param?: string; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, options: { param?: string; cause?: unknown; details?: Record<string, string> } = {}) {
     super(message, { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.param = options.param;
+    this.details = options.details;
   }
 
   get status(): number {

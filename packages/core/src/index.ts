@@ -6,3 +6,4 @@ export * from './redirect-urls.js';
 export * from './ids.js';
 export * from './schemas.js';
 export * from './provider.js';
+export * from './card.js';

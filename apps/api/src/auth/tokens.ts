@@ -55,21 +55,38 @@ export class TokenService {
       .sign(this.keys.privateKey);
   }
 
-  /** Signature, audience and expiry only; revocation is the payment's current token id (see checkout service). */
-  async verifyCheckoutToken(token: string): Promise<CheckoutClaims> {
-    const payload = await this.verify(token, 'checkout');
+  /**
+   * Signature, audience and expiry only; revocation is the payment's current token id (see
+   * services/checkout-tokens.ts). With `ignoreExpiry` an expired but genuine token still tells
+   * us its payment, so the expiry page can offer the way back to the shop.
+   */
+  async verifyCheckoutToken(token: string, options: { ignoreExpiry?: boolean } = {}): Promise<CheckoutClaims & { expired: boolean }> {
+    let expired = false;
+    let at: Date | undefined;
+    if (options.ignoreExpiry) {
+      try {
+        const exp = jose.decodeJwt(token).exp;
+        if (typeof exp === 'number' && exp * 1000 <= this.now().getTime()) {
+          expired = true;
+          at = new Date((exp - 1) * 1000);
+        }
+      } catch {
+        throw invalidToken();
+      }
+    }
+    const payload = await this.verify(token, 'checkout', at);
     const { sub, jti, tid, mode } = payload;
     if (!sub || !jti || typeof tid !== 'string' || (mode !== 'sandbox' && mode !== 'live')) throw invalidToken();
-    return { paymentId: sub, tenantId: tid, mode, tokenId: jti };
+    return { paymentId: sub, tenantId: tid, mode, tokenId: jti, expired };
   }
 
-  private async verify(token: string, audience: string): Promise<jose.JWTPayload> {
+  private async verify(token: string, audience: string, at?: Date): Promise<jose.JWTPayload> {
     try {
       const { payload, protectedHeader } = await jose.jwtVerify(token, this.keys.publicKey, {
         algorithms: [this.keys.alg],
         issuer: ISSUER,
         audience,
-        currentDate: this.now(),
+        currentDate: at ?? this.now(),
       });
       if (protectedHeader.kid !== this.keys.kid) throw invalidToken();
       return payload;

@@ -14,6 +14,9 @@ import { opsRoutes } from './routes/ops.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { docsRoutes } from './docs-page.js';
 import { webAppRoutes } from './web-apps.js';
+import { providerWebhookRoutes } from './routes/provider-webhooks.js';
+import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import { appRouter } from '../trpc/router.js';
 
 export function createApp(platform: Platform): Express {
   const app = express();
@@ -36,6 +39,20 @@ export function createApp(platform: Platform): Express {
   });
   app.use(docsRoutes());
   app.use(webAppRoutes());
+  app.use(providerWebhookRoutes(platform));
+  app.use(
+    '/trpc',
+    createExpressMiddleware({
+      router: appRouter,
+      maxBodySize: 64 * 1024,
+      createContext: ({ req, res }) => ({
+        checkout: platform.checkout,
+        logger: platform.logger,
+        requestId: requestIdOf(res),
+        ip: req.ip ?? null,
+      }),
+    }),
+  );
 
   const v1 = express.Router();
   v1.use(async (_req, _res, next) => {

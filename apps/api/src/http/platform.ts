@@ -5,6 +5,10 @@ import type { TokenService } from '../auth/tokens.js';
 import type { PaymentService } from '../services/payments.js';
 import type { TenantService } from '../services/tenants.js';
 import type { Metrics } from './metrics.js';
+import type PgBoss from 'pg-boss';
+import type { ProviderRegistry } from '@platform/providers';
+import type { CheckoutService } from '../services/checkout.js';
+import type { ProviderWebhookService } from '../services/provider-webhooks.js';
 
 /** Everything a request handler may use; built once by `createPlatform`. */
 export interface Platform {
@@ -15,6 +19,12 @@ export interface Platform {
   payments: PaymentService;
   tenants: TenantService;
   metrics: Metrics;
+  boss: PgBoss;
+  providers: ProviderRegistry;
+  checkout: CheckoutService;
+  providerWebhooks: ProviderWebhookService;
+  /** Secret the simulated sandbox provider signs its webhooks with. */
+  sandboxWebhookSecret: string;
   /** Database reachable and migrations applied (for /readyz). */
   readiness: () => Promise<{ ready: boolean; reason?: string }>;
   /** Migrations applied; cached once true. */

@@ -1,5 +1,6 @@
 import PgBoss from 'pg-boss';
 import type { Logger } from '../logger.js';
+import { SimpleProtocolDb } from './simple-protocol-db.js';
 
 /**
  * The job queue: pg-boss on our own PostgreSQL (or the embedded PGlite), in its own schema.
@@ -7,9 +8,15 @@ import type { Logger } from '../logger.js';
  */
 export const QUEUES = { sandboxWebhook: 'sandbox-webhook' } as const;
 
-export async function startBoss(databaseUrl: string, logger: Logger, options: { supervise: boolean }): Promise<PgBoss> {
+export interface Boss {
+  boss: PgBoss;
+  stop(): Promise<void>;
+}
+
+export async function startBoss(databaseUrl: string, logger: Logger, options: { supervise: boolean; embedded: boolean }): Promise<Boss> {
+  const simpleDb = options.embedded ? new SimpleProtocolDb(databaseUrl) : null;
   const boss = new PgBoss({
-    connectionString: databaseUrl,
+    ...(simpleDb ? { db: simpleDb } : { connectionString: databaseUrl }),
     schema: 'pgboss',
     max: 4,
     supervise: options.supervise,
@@ -21,5 +28,12 @@ export async function startBoss(databaseUrl: string, logger: Logger, options: { 
   for (const name of Object.values(QUEUES)) {
     if (!(await boss.getQueue(name))) await boss.createQueue(name);
   }
-  return boss;
+  return {
+    boss,
+    async stop() {
+      // Graceful: stop fetching, let in-flight jobs finish (or release them at the timeout).
+      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+      await simpleDb?.close();
+    },
+  };
 }

@@ -12,22 +12,21 @@ import type { TokenService } from '../auth/tokens.js';
 export async function resolveCheckoutToken(em: EntityManager, tokens: TokenService, token: string, now = new Date()): Promise<Payment> {
   let claims;
   try {
-    claims = await tokens.verifyCheckoutToken(token);
-  } catch (err) {
-    if (err instanceof AppError && err.code === 'token_expired') {
-      throw new AppError('checkout_token_expired', 'This payment link has expired');
-    }
+    claims = await tokens.verifyCheckoutToken(token, { ignoreExpiry: true });
+  } catch {
     throw new AppError('checkout_token_invalid', 'This payment link is not valid');
   }
   const scoped = em.fork();
   scoped.setFilterParams(TENANT_FILTER, { tenantId: claims.tenantId, mode: claims.mode });
   const payment = await scoped.findOne(PaymentSchema, { id: claims.paymentId });
   if (!payment) throw new AppError('checkout_token_invalid', 'This payment link is not valid');
+  const wayBack = payment.cancelUrl ?? payment.returnUrl;
+  const details = wayBack ? { returnUrl: wayBack } : undefined;
   if (payment.checkoutTokenId !== claims.tokenId) {
-    throw new AppError('checkout_token_revoked', 'This payment link was replaced by a newer one or closed');
+    throw new AppError('checkout_token_revoked', 'This payment link was replaced by a newer one or closed', details ? { details } : {});
   }
-  if (payment.checkoutExpiresAt && payment.checkoutExpiresAt <= now) {
-    throw new AppError('checkout_token_expired', 'This payment link has expired');
+  if (claims.expired || (payment.checkoutExpiresAt && payment.checkoutExpiresAt <= now)) {
+    throw new AppError('checkout_token_expired', 'This payment link has expired', details ? { details } : {});
   }
   return payment;
 }

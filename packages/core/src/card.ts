@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/** Card checks shared by the hosted page (inline validation) and the checkout API (sandbox only). */
+export function luhnValid(number: string): boolean {
+  const digits = number.replace(/[\s-]/g, '');
+  if (!/^\d{12,19}$/.test(digits)) return false;
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/** A card is valid through the last day of its expiry month. */
+export function expiryInFuture(month: number, year: number, now: Date): boolean {
+  if (!Number.isInteger(month) || month < 1 || month > 12) return false;
+  const fullYear = year < 100 ? 2000 + year : year;
+  const endOfMonth = Date.UTC(fullYear, month, 1);
+  return endOfMonth > now.getTime();
+}
+
+export function cvcValid(cvc: string): boolean {
+  return /^\d{3,4}$/.test(cvc);
+}
+
+export const cardSchema = z
+  .object({
+    number: z.string().max(30).refine(luhnValid, { error: 'Card number is not valid' }),
+    expMonth: z.number().int().min(1).max(12),
+    expYear: z.number().int().min(0).max(2100),
+    cvc: z.string().refine(cvcValid, { error: 'CVC must be 3 or 4 digits' }),
+    name: z.string().max(200).optional(),
+  })
+  .strict()
+  .refine((c) => expiryInFuture(c.expMonth, c.expYear, new Date()), { error: 'The card has expired', path: ['expMonth'] });
