@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const db = await openDatabase(config, 'server');
-  const platform = await createPlatform(config, { databaseUrl: db.url, embedded: db.embedded });
+  const platform = await createPlatform(config, { databaseUrl: db.url });
   const { logger } = platform;
   // The embedded database is ours alone, so it is migrated on start; a shared PostgreSQL is
   // migrated explicitly (`npm run cli -- migrate`) and /readyz reports pending migrations.

@@ -14,14 +14,18 @@ import { startBoss } from './jobs/boss.js';
 import { queueSandboxWebhook, sandboxWebhookSecret, workSandboxWebhooks } from './jobs/sandbox-webhooks.js';
 import { CheckoutService } from './services/checkout.js';
 import { ProviderWebhookService } from './services/provider-webhooks.js';
+import { SecretBox } from './crypto/secret-box.js';
+import { EventRecorder } from './services/events.js';
+import { enqueueDelivery, WebhookSender, workWebhookDeliveries } from './jobs/webhook-deliveries.js';
+import { WebhookEndpointService } from './services/webhook-endpoints.js';
 
 export interface PlatformOptions {
   databaseUrl: string;
   logger?: Logger;
   fault?: FaultHook;
   poolMax?: number;
-  /** The database is the embedded PGlite (pg-boss then speaks the simple protocol only). */
-  embedded?: boolean;
+  /** Tests only: multiply the webhook retry schedule (e.g. 0.001 turns 5 min into 300 ms). */
+  webhookRetryScale?: number;
 }
 
 /** Wires configuration, database, keys and services into one Platform object. */
@@ -30,11 +34,34 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
   const keys = await loadKeys(config);
   const orm: MikroORM = await openOrm(options.databaseUrl, options.poolMax);
   const tokens = new TokenService(keys.signing);
-  const jobs = await startBoss(options.databaseUrl, logger, { supervise: config.role !== 'api', embedded: options.embedded ?? false });
+  const jobs = await startBoss(options.databaseUrl, logger, { supervise: config.role !== 'api' });
   const boss = jobs.boss;
   const webhookSecret = sandboxWebhookSecret(keys.encryptionKey);
   const providers = createProviderRegistry({ sandbox: { webhookSecret, scheduleWebhook: queueSandboxWebhook(boss) } });
-  const payments = new PaymentService({ tokens, publicUrl: config.publicUrl, ...(options.fault ? { fault: options.fault } : {}) });
+  const box = new SecretBox(keys.encryptionKey);
+  // Wake this process's delivery worker right after a transaction that queued deliveries
+  // commits; other worker replicas pick the job up on their next poll (≤ 0.5 s).
+  const queuedIn = new WeakSet<object>();
+  const wake = { workerId: null as string | null };
+  orm.em.getEventManager().registerSubscriber({
+    afterTransactionCommit: ({ transaction }) => {
+      if (transaction && queuedIn.has(transaction as object) && wake.workerId) boss.notifyWorker(wake.workerId);
+    },
+  });
+  const enqueue = enqueueDelivery(boss, (em) => {
+    const trx = em.getTransactionContext();
+    if (trx) queuedIn.add(trx as object);
+  });
+  const events = new EventRecorder(enqueue);
+  const payments = new PaymentService({ tokens, events, publicUrl: config.publicUrl, ...(options.fault ? { fault: options.fault } : {}) });
+  const webhookSender = new WebhookSender({
+    orm,
+    enqueue,
+    box,
+    logger,
+    allowPrivateTargets: config.webhookAllowPrivateTargets,
+    ...(options.webhookRetryScale ? { retryScale: options.webhookRetryScale } : {}),
+  });
   let migrated = false;
   const isMigrated = async () => {
     if (!migrated) migrated = (await pendingMigrations(orm)).length === 0;
@@ -51,6 +78,14 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
     sandboxWebhookSecret: webhookSecret,
     checkout: new CheckoutService({ orm, tokens, providers, payments }),
     providerWebhooks: new ProviderWebhookService({ orm, providers, payments, logger }),
+    events,
+    box,
+    webhookSender,
+    webhookEndpoints: new WebhookEndpointService({ box, events, allowPrivateTargets: config.webhookAllowPrivateTargets }),
+    async startWorker(targetBaseUrl: string) {
+      await workSandboxWebhooks(boss, { secret: webhookSecret, targetBaseUrl, logger });
+      wake.workerId = await workWebhookDeliveries(boss, webhookSender, logger);
+    },
     tenants: new TenantService(),
     metrics: createMetrics(),
     isMigrated,
@@ -73,5 +108,5 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
 
 /** The worker role: sends queued jobs. `targetBaseUrl` is where this platform's API answers. */
 export async function startWorker(platform: Platform, targetBaseUrl: string): Promise<void> {
-  await workSandboxWebhooks(platform.boss, { secret: platform.sandboxWebhookSecret, targetBaseUrl, logger: platform.logger });
+  await platform.startWorker(targetBaseUrl);
 }

@@ -31,7 +31,7 @@ export interface RequestOptions {
 export type TestPlatform = Awaited<ReturnType<typeof startTestPlatform>>;
 
 /** Boots the whole API on a fresh database and an ephemeral port, like `npm start` but silent. */
-export async function startTestPlatform(options: { env?: Record<string, string>; fault?: FaultHook; migrate?: boolean; worker?: boolean } = {}) {
+export async function startTestPlatform(options: { env?: Record<string, string>; fault?: FaultHook; migrate?: boolean; worker?: boolean; webhookRetryScale?: number } = {}) {
   const db = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-test-'));
   const config = loadConfig({
@@ -46,7 +46,7 @@ export async function startTestPlatform(options: { env?: Record<string, string>;
     logger: createLogger('silent'),
     ...(options.fault ? { fault: options.fault } : {}),
     poolMax: 10,
-    embedded: db.embedded,
+    ...(options.webhookRetryScale ? { webhookRetryScale: options.webhookRetryScale } : {}),
   });
   if (options.migrate !== false) await migrate(platform.orm);
   const server: Server = await new Promise((resolve) => {

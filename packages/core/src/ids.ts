@@ -9,6 +9,8 @@ export const ID_PREFIXES = {
   request: 'req',
   user: 'usr',
   attempt: 'att',
+  webhookDelivery: 'whd',
+  webhookAttempt: 'wha',
   secret: 'sec',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;

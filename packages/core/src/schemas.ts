@@ -111,6 +111,8 @@ export const EVENT_TYPES = [
   'refund.created',
   'refund.succeeded',
   'refund.failed',
+  /** Sent by `POST /v1/webhook-endpoints/{id}/test` to that endpoint only. */
+  'webhook.test',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -171,3 +173,65 @@ export const errorResponseSchema = z
   })
   .strict()
   .meta({ id: 'Error' });
+
+/** Webhook endpoints (spec/rest-api.md "Events and webhook endpoints", spec/webhooks.md "Out"). */
+export const SUBSCRIBABLE_EVENT_TYPES = EVENT_TYPES.filter((t) => t !== 'webhook.test') as Exclude<EventType, 'webhook.test'>[];
+
+export const createWebhookEndpointSchema = z
+  .object({
+    url: z.string().max(2048).meta({ format: 'uri', description: 'https (any mode) or http (sandbox only).' }),
+    events: z
+      .array(z.union([z.enum(SUBSCRIBABLE_EVENT_TYPES as [string, ...string[]]), z.literal('*')]))
+      .min(1)
+      .max(EVENT_TYPES.length)
+      .optional()
+      .meta({ description: 'Event types to receive; omit or ["*"] for all.' }),
+  })
+  .strict()
+  .meta({ id: 'CreateWebhookEndpointRequest' });
+
+export const webhookEndpointSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal('webhook_endpoint'),
+    mode: modeSchema,
+    url: z.string(),
+    events: z.array(z.string()),
+    status: z.enum(['enabled', 'disabled']),
+    disabledReason: z.string().nullable(),
+    secret: z.string().optional().meta({ description: 'Shown once: on creation and on rotation.' }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .strict()
+  .meta({ id: 'WebhookEndpoint' });
+
+export const webhookAttemptSchema = z
+  .object({
+    attemptedAt: z.string(),
+    statusCode: z.number().int().nullable(),
+    latencyMs: z.number().int(),
+    responseExcerpt: z.string().nullable(),
+    error: z.string().nullable(),
+  })
+  .strict()
+  .meta({ id: 'WebhookAttempt' });
+
+export const webhookDeliverySchema = z
+  .object({
+    id: z.string(),
+    object: z.literal('webhook_delivery'),
+    mode: modeSchema,
+    endpointId: z.string(),
+    eventId: z.string(),
+    status: z.enum(['pending', 'succeeded', 'failed']),
+    attemptCount: z.number().int(),
+    nextAttemptAt: z.string().nullable(),
+    lastStatusCode: z.number().int().nullable(),
+    attempts: z.array(webhookAttemptSchema),
+    createdAt: z.string(),
+  })
+  .strict()
+  .meta({ id: 'WebhookDelivery' });
+
+export const replayEventSchema = z.object({ eventId: z.string().min(1).max(64) }).strict().meta({ id: 'ReplayEventRequest' });

@@ -10,6 +10,7 @@ import { errorHandler, notFound } from './errors.js';
 import { authRoutes } from './routes/auth.js';
 import { paymentRoutes } from './routes/payments.js';
 import { eventRoutes } from './routes/events.js';
+import { webhookEndpointRoutes } from './routes/webhook-endpoints.js';
 import { opsRoutes } from './routes/ops.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { docsRoutes } from './docs-page.js';
@@ -66,6 +67,7 @@ export function createApp(platform: Platform): Express {
   v1.use(rateLimit(platform.config));
   v1.use(paymentRoutes(platform));
   v1.use(eventRoutes());
+  v1.use(webhookEndpointRoutes(platform));
   // Errors of /v1 routes are answered inside /v1: leaving the router would reset req.baseUrl,
   // and the metrics route label would lose its /v1 prefix ("/payments/:id").
   v1.use(errorHandler(platform.logger));

@@ -9,6 +9,10 @@ import type PgBoss from 'pg-boss';
 import type { ProviderRegistry } from '@platform/providers';
 import type { CheckoutService } from '../services/checkout.js';
 import type { ProviderWebhookService } from '../services/provider-webhooks.js';
+import type { EventRecorder } from '../services/events.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { WebhookSender } from '../jobs/webhook-deliveries.js';
+import type { WebhookEndpointService } from '../services/webhook-endpoints.js';
 
 /** Everything a request handler may use; built once by `createPlatform`. */
 export interface Platform {
@@ -23,6 +27,12 @@ export interface Platform {
   providers: ProviderRegistry;
   checkout: CheckoutService;
   providerWebhooks: ProviderWebhookService;
+  events: EventRecorder;
+  box: SecretBox;
+  webhookSender: WebhookSender;
+  webhookEndpoints: WebhookEndpointService;
+  /** Starts this process's job workers (sandbox provider webhooks, tenant webhook deliveries). */
+  startWorker(targetBaseUrl: string): Promise<void>;
   /** Secret the simulated sandbox provider signs its webhooks with. */
   sandboxWebhookSecret: string;
   /** Database reachable and migrations applied (for /readyz). */

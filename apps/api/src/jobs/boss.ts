@@ -6,17 +6,20 @@ import { SimpleProtocolDb } from './simple-protocol-db.js';
  * The job queue: pg-boss on our own PostgreSQL (or the embedded PGlite), in its own schema.
  * API replicas only send; worker replicas (ROLE=worker, or ROLE=all) also work the queues.
  */
-export const QUEUES = { sandboxWebhook: 'sandbox-webhook' } as const;
+export const QUEUES = { sandboxWebhook: 'sandbox-webhook', webhookDelivery: 'webhook-delivery' } as const;
 
 export interface Boss {
   boss: PgBoss;
   stop(): Promise<void>;
 }
 
-export async function startBoss(databaseUrl: string, logger: Logger, options: { supervise: boolean; embedded: boolean }): Promise<Boss> {
-  const simpleDb = options.embedded ? new SimpleProtocolDb(databaseUrl) : null;
+export async function startBoss(databaseUrl: string, logger: Logger, options: { supervise: boolean }): Promise<Boss> {
+  // One code path on both targets: the simple protocol is required on the embedded database
+  // and harmless on PostgreSQL (see simple-protocol-db.ts) — a worker process cannot always
+  // tell which one a postgres:// URL points at.
+  const simpleDb = new SimpleProtocolDb(databaseUrl);
   const boss = new PgBoss({
-    ...(simpleDb ? { db: simpleDb } : { connectionString: databaseUrl }),
+    db: simpleDb,
     schema: 'pgboss',
     max: 4,
     supervise: options.supervise,
@@ -33,7 +36,7 @@ export async function startBoss(databaseUrl: string, logger: Logger, options: { 
     async stop() {
       // Graceful: stop fetching, let in-flight jobs finish (or release them at the timeout).
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
-      await simpleDb?.close();
+      await simpleDb.close();
     },
   };
 }

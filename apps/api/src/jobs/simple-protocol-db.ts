@@ -1,12 +1,12 @@
 import pg from 'pg';
 
 /**
- * pg-boss's database adapter for the EMBEDDED database only. pglite-socket multiplexes many
+ * pg-boss's database adapter. pglite-socket (the embedded database) multiplexes many
  * client connections onto one PGlite session message by message; outside a transaction the
  * messages of two clients' extended-protocol queries (Parse/Bind/Execute/Sync) can interleave
  * and corrupt each other. MikroORM already sends every statement as one simple-protocol
  * message; this adapter makes pg-boss do the same by inlining its parameters as escaped
- * literals. PostgreSQL proper never uses this.
+ * literals (pg's escapeLiteral), on every target so there is one code path.
  */
 export class SimpleProtocolDb {
   private readonly pool: pg.Pool;

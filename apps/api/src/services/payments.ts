@@ -15,13 +15,14 @@ import { newId } from '../ids.js';
 import type { TokenService } from '../auth/tokens.js';
 import { appendAudit } from './audit.js';
 import type { FaultHook, MutationContext, Scope } from './context.js';
-import { recordEvent } from './events.js';
+import type { EventRecorder } from './events.js';
 import { toPaymentObject } from './payment-object.js';
 
 export const DEFAULT_CHECKOUT_EXPIRY_SECONDS = 3600;
 
 export interface PaymentServiceDeps {
   tokens: TokenService;
+  events: EventRecorder;
   publicUrl: string;
   now?: () => Date;
   fault?: FaultHook;
@@ -80,7 +81,7 @@ export class PaymentService {
     await this.deps.fault?.('payment.create:after_insert');
 
     const object = toPaymentObject(payment);
-    recordEvent(em, scope, 'payment.created', object, now);
+    await this.deps.events.record(em, scope, 'payment.created', object, now);
     await appendAudit(em, ctx, {
       action: 'payment.create',
       targetType: 'payment',
@@ -139,7 +140,7 @@ export class PaymentService {
     change.mutate?.(payment);
     await em.flush();
     const after = toPaymentObject(payment);
-    recordEvent(em, { tenantId: payment.tenantId, mode: payment.mode }, change.event, after, payment.updatedAt);
+    await this.deps.events.record(em, { tenantId: payment.tenantId, mode: payment.mode }, change.event, after, payment.updatedAt);
     await appendAudit(em, change.ctx, {
       action: change.action,
       targetType: 'payment',

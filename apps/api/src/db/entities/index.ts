@@ -4,6 +4,7 @@ import { PaymentSchema } from './payment.js';
 import { PaymentAttemptSchema } from './payment-attempt.js';
 import { TenantSchema, TenantSecretSchema } from './tenant.js';
 import { UserSchema } from './user.js';
+import { WebhookAttemptSchema, WebhookDeliverySchema, WebhookEndpointSchema } from './webhook-endpoint.js';
 
 export * from './audit-entry.js';
 export * from './event.js';
@@ -12,5 +13,6 @@ export * from './payment-attempt.js';
 export * from './tenant.js';
 export * from './tenant-scope.js';
 export * from './user.js';
+export * from './webhook-endpoint.js';
 
-export const entities = [TenantSchema, TenantSecretSchema, PaymentSchema, PaymentAttemptSchema, EventSchema, AuditEntrySchema, UserSchema];
+export const entities = [TenantSchema, TenantSecretSchema, PaymentSchema, PaymentAttemptSchema, EventSchema, AuditEntrySchema, UserSchema, WebhookEndpointSchema, WebhookDeliverySchema, WebhookAttemptSchema];

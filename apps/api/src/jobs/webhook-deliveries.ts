@@ -1,0 +1,190 @@
+import type PgBoss from 'pg-boss';
+import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
+import {
+  EventSchema,
+  WebhookAttemptSchema,
+  WebhookDeliverySchema,
+  WebhookEndpointSchema,
+  type WebhookEndpoint,
+} from '../db/entities/index.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import { newId } from '../ids.js';
+import type { Logger } from '../logger.js';
+import { toEventObject, type EnqueueDelivery } from '../services/events.js';
+import { postJson, type PostResult } from '../webhooks/http-post.js';
+import { DISABLE_AFTER_FAILING_MS, nextRetryDelayMs } from '../webhooks/retry-schedule.js';
+import { signWebhook } from '../webhooks/signing.js';
+import { QUEUES } from './boss.js';
+import { inlineParameters } from './simple-protocol-db.js';
+
+interface DeliveryJob {
+  deliveryId: string;
+}
+
+/** pg-boss's insert runs on OUR transaction's connection, so the job commits with the outbox row. */
+function transactionalDb(em: EntityManager): PgBoss.Db {
+  return {
+    async executeSql(text, values) {
+      // Parameters are inlined as escaped literals; `?` is escaped for knex's raw binding syntax.
+      const sql = inlineParameters(text, values ?? []).replace(/\?/g, '\\?');
+      return { rows: await em.execute(sql) };
+    },
+  };
+}
+
+export function enqueueDelivery(boss: PgBoss, onEnqueued: (em: EntityManager) => void): EnqueueDelivery {
+  return async (em, deliveryId, delayMs) => {
+    await boss.send(QUEUES.webhookDelivery, { deliveryId } satisfies DeliveryJob, {
+      db: transactionalDb(em),
+      ...(delayMs > 0 ? { startAfter: new Date(Date.now() + delayMs) } : {}),
+      // pg-boss retries only when OUR handler crashes (or the worker dies: the job expires);
+      // HTTP failures are recorded and rescheduled by the handler on the webhook schedule.
+      retryLimit: 10,
+      retryDelay: 2,
+      retryBackoff: true,
+      expireInSeconds: 60,
+    });
+    onEnqueued(em);
+  };
+}
+
+export interface WebhookSenderDeps {
+  orm: MikroORM;
+  enqueue: EnqueueDelivery;
+  box: SecretBox;
+  logger: Logger;
+  allowPrivateTargets: boolean;
+  now?: () => Date;
+  random?: () => number;
+  /** Tests only: scales the retry delays. */
+  retryScale?: number;
+}
+
+/**
+ * Sends one delivery attempt and records it: 2xx → succeeded; 410 → endpoint disabled;
+ * anything else → the next attempt is queued on the retry schedule (in the same transaction
+ * as the attempt record), or the delivery is failed when the schedule is exhausted.
+ */
+export class WebhookSender {
+  constructor(private readonly deps: WebhookSenderDeps) {}
+
+  async send(deliveryId: string): Promise<void> {
+    const em = this.deps.orm.em.fork();
+    const delivery = await em.findOne(WebhookDeliverySchema, { id: deliveryId }, { filters: false });
+    if (!delivery || delivery.status !== 'pending') return;
+    const [endpoint, event] = await Promise.all([
+      em.findOne(WebhookEndpointSchema, { id: delivery.endpointId }, { filters: false }),
+      em.findOne(EventSchema, { id: delivery.eventId }, { filters: false }),
+    ]);
+    if (!endpoint || !event) return;
+    if (endpoint.status !== 'enabled' || endpoint.deletedAt) {
+      await this.finish(deliveryId, 'failed', null);
+      return;
+    }
+    const now = this.now();
+    const body = JSON.stringify(toEventObject(event));
+    const headers = signWebhook(this.secretsOf(endpoint, now), event.id, now, body);
+    const guard = endpoint.mode === 'live' && !this.deps.allowPrivateTargets;
+    const result = await postJson(endpoint.url, headers, body, { guard });
+    await this.record(deliveryId, result);
+  }
+
+  /** Old secret first while it is in its grace period: "two space-separated signatures, old and new". */
+  private secretsOf(endpoint: WebhookEndpoint, now: Date): string[] {
+    const current = this.deps.box.open(endpoint.secretEncrypted);
+    if (endpoint.previousSecretEncrypted && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > now) {
+      return [this.deps.box.open(endpoint.previousSecretEncrypted), current];
+    }
+    return [current];
+  }
+
+  private async record(deliveryId: string, result: PostResult): Promise<void> {
+    const now = this.now();
+    await this.deps.orm.em.fork().transactional(async (em) => {
+      const delivery = await em.findOne(WebhookDeliverySchema, { id: deliveryId }, { filters: false, lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!delivery || delivery.status !== 'pending') return;
+      const endpoint = await em.findOneOrFail(WebhookEndpointSchema, { id: delivery.endpointId }, { filters: false, lockMode: LockMode.PESSIMISTIC_WRITE });
+      em.create(WebhookAttemptSchema, {
+        id: newId('webhookAttempt'),
+        deliveryId,
+        tenantId: delivery.tenantId,
+        mode: delivery.mode,
+        attemptedAt: now,
+        statusCode: result.statusCode,
+        latencyMs: result.latencyMs,
+        responseExcerpt: result.excerpt || null,
+        error: result.error,
+      });
+      delivery.attemptCount += 1;
+      delivery.lastStatusCode = result.statusCode;
+      delivery.updatedAt = now;
+      const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+      if (ok) {
+        delivery.status = 'succeeded';
+        delivery.nextAttemptAt = null;
+        endpoint.failingSince = null;
+      } else if (result.statusCode === 410) {
+        delivery.status = 'failed';
+        delivery.nextAttemptAt = null;
+        this.disable(endpoint, 'The endpoint answered 410 Gone', now);
+      } else {
+        endpoint.failingSince ??= now;
+        let delay = nextRetryDelayMs({
+          attemptsMade: delivery.attemptCount,
+          statusCode: result.statusCode,
+          retryAfter: result.headers['retry-after'] ?? null,
+          now,
+          random: this.deps.random?.() ?? Math.random(),
+        });
+        if (now.getTime() - endpoint.failingSince.getTime() >= DISABLE_AFTER_FAILING_MS) {
+          this.disable(endpoint, 'The endpoint failed for 5 days', now);
+        }
+        if (delay !== null && this.deps.retryScale) delay = Math.round(delay * this.deps.retryScale);
+        if (delay === null || endpoint.status === 'disabled') {
+          delivery.status = 'failed';
+          delivery.nextAttemptAt = null;
+        } else {
+          delivery.nextAttemptAt = new Date(now.getTime() + delay);
+        }
+      }
+      await em.flush();
+      if (delivery.status === 'pending' && delivery.nextAttemptAt) {
+        await this.deps.enqueue(em, deliveryId, delivery.nextAttemptAt.getTime() - now.getTime());
+      }
+    });
+  }
+
+  private disable(endpoint: WebhookEndpoint, reason: string, now: Date): void {
+    endpoint.status = 'disabled';
+    endpoint.disabledReason = reason;
+    endpoint.updatedAt = now;
+    this.deps.logger.warn({ endpointId: endpoint.id, reason }, 'webhook endpoint disabled');
+  }
+
+  private async finish(deliveryId: string, status: 'failed', statusCode: number | null): Promise<void> {
+    await this.deps.orm.em
+      .fork()
+      .nativeUpdate(WebhookDeliverySchema, { id: deliveryId, status: 'pending' }, { status, lastStatusCode: statusCode, nextAttemptAt: null, updatedAt: this.now() }, { filters: false });
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+}
+
+/** The worker side: pg-boss hands us jobs; a crash mid-send means the job expires and is retried (at least once). */
+export async function workWebhookDeliveries(boss: PgBoss, sender: WebhookSender, logger: Logger): Promise<string> {
+  return boss.work<DeliveryJob>(QUEUES.webhookDelivery, { pollingIntervalSeconds: 0.5, batchSize: 8 }, async (jobs) => {
+    // Jobs of a batch succeed or fail one by one: a crash in one must not resend the others.
+    await Promise.all(
+      jobs.map(async (job) => {
+        try {
+          await sender.send(job.data.deliveryId);
+        } catch (err) {
+          logger.error({ err, deliveryId: job.data.deliveryId }, 'webhook delivery crashed; pg-boss will retry');
+          await boss.fail(QUEUES.webhookDelivery, job.id, { message: (err as Error).message });
+        }
+      }),
+    );
+  });
+}
