@@ -18,6 +18,7 @@ import { SecretBox } from './crypto/secret-box.js';
 import { EventRecorder } from './services/events.js';
 import { enqueueDelivery, WebhookSender, workWebhookDeliveries } from './jobs/webhook-deliveries.js';
 import { WebhookEndpointService } from './services/webhook-endpoints.js';
+import { scheduleRetention } from './jobs/retention.js';
 
 export interface PlatformOptions {
   databaseUrl: string;
@@ -85,6 +86,7 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
     async startWorker(targetBaseUrl: string) {
       await workSandboxWebhooks(boss, { secret: webhookSecret, targetBaseUrl, logger });
       wake.workerId = await workWebhookDeliveries(boss, webhookSender, logger);
+      await scheduleRetention(boss, orm, logger);
     },
     tenants: new TenantService(),
     metrics: createMetrics(),

@@ -10,6 +10,11 @@ import {
   listSchema,
   paymentListQuerySchema,
   paymentSchema,
+  listQuerySchema,
+  createWebhookEndpointSchema,
+  webhookEndpointSchema,
+  webhookDeliverySchema,
+  replayEventSchema,
 } from '@platform/core';
 import { reissueCheckoutSchema } from './routes/payments.js';
 
@@ -96,6 +101,55 @@ export function buildOpenApiDocument(serverUrl: string) {
           ...secured,
           requestParams: { query: eventListQuerySchema },
           responses: { '200': { description: 'A page of events', ...json(listSchema(eventSchema, 'EventList')) }, ...commonErrors },
+        },
+      },
+      '/v1/webhook-endpoints': {
+        post: post('Register a webhook endpoint (the secret is shown once)', createWebhookEndpointSchema, '201', webhookEndpointSchema),
+        get: {
+          summary: 'List webhook endpoints',
+          ...secured,
+          requestParams: { query: listQuerySchema },
+          responses: { '200': { description: 'A page of endpoints', ...json(listSchema(webhookEndpointSchema, 'WebhookEndpointList')) }, ...commonErrors },
+        },
+      },
+      '/v1/webhook-endpoints/{id}': {
+        get: {
+          summary: 'Retrieve a webhook endpoint',
+          ...secured,
+          requestParams: { path: idParam },
+          responses: { '200': { description: 'The endpoint', ...json(webhookEndpointSchema) }, ...commonErrors },
+        },
+        delete: {
+          summary: 'Delete a webhook endpoint',
+          ...secured,
+          requestParams: { path: idParam },
+          responses: {
+            '200': { description: 'Deleted', ...json(z.object({ id: z.string(), object: z.literal('webhook_endpoint'), deleted: z.literal(true) }).strict()) },
+            ...commonErrors,
+          },
+        },
+      },
+      '/v1/webhook-endpoints/{id}/rotate-secret': {
+        post: post(
+          'Rotate the signing secret (the old one also signs for 24 h)',
+          null,
+          '200',
+          webhookEndpointSchema.extend({ previousSecretExpiresAt: z.string() }).strict(),
+          idParam,
+        ),
+      },
+      '/v1/webhook-endpoints/{id}/test': {
+        post: post('Send a webhook.test event to this endpoint', null, '201', webhookDeliverySchema, idParam),
+      },
+      '/v1/webhook-endpoints/{id}/replay': {
+        post: post('Re-send an event to this endpoint', replayEventSchema, '201', webhookDeliverySchema, idParam),
+      },
+      '/v1/webhook-endpoints/{id}/deliveries': {
+        get: {
+          summary: 'Deliveries to this endpoint with every attempt (newest first)',
+          ...secured,
+          requestParams: { path: idParam, query: listQuerySchema },
+          responses: { '200': { description: 'A page of deliveries', ...json(listSchema(webhookDeliverySchema, 'WebhookDeliveryList')) }, ...commonErrors },
         },
       },
       '/v1/events/{id}': {
