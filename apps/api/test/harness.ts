@@ -31,8 +31,19 @@ export interface RequestOptions {
 export type TestPlatform = Awaited<ReturnType<typeof startTestPlatform>>;
 
 /** Boots the whole API on a fresh database and an ephemeral port, like `npm start` but silent. */
-export async function startTestPlatform(options: { env?: Record<string, string>; fault?: FaultHook; migrate?: boolean; worker?: boolean; webhookRetryScale?: number } = {}) {
-  const db = await createTestDatabase();
+export async function startTestPlatform(options: {
+    env?: Record<string, string>;
+    fault?: FaultHook;
+    migrate?: boolean;
+    worker?: boolean;
+    webhookRetryScale?: number;
+    /** Leave the database in place on close (to reopen it with `existingDatabaseUrl`). */
+    keepDatabase?: boolean;
+    existingDatabaseUrl?: string;
+  } = {}) {
+  const db = options.existingDatabaseUrl
+    ? { url: options.existingDatabaseUrl, embedded: false, drop: async () => {} }
+    : await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'platform-test-'));
   const config = loadConfig({
     DATA_DIR: dataDir,
@@ -120,7 +131,7 @@ export async function startTestPlatform(options: { env?: Record<string, string>;
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await platform.close();
-      await db.drop();
+      if (!options.keepDatabase) await db.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
