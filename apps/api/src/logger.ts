@@ -3,8 +3,8 @@ import pino, { type Logger } from 'pino';
 /** Card-like digit runs (13–19 digits, optionally spaced or dashed) are masked in every log line. */
 const CARD_LIKE = /\b\d(?:[ -]?\d){12,18}\b/g;
 
-/** Secret-shaped values wherever they sit (deeply nested, in messages): our tenant secrets, webhook secrets, bearer tokens. */
-const SECRET_VALUES = /\b(sk_(?:sandbox|live)_|whsec_)[A-Za-z0-9+/_=-]+|(Bearer )[A-Za-z0-9._~+/-]+=*/g;
+/** Secret-shaped values wherever they sit (deeply nested, in messages, in URLs): tenant secrets, webhook secrets, bearer tokens, JWTs (checkout links). */
+const SECRET_VALUES = /\b(sk_(?:sandbox|live)_|whsec_)[A-Za-z0-9+/_=-]+|(Bearer )[A-Za-z0-9._~+/-]+=*|(eyJ)[\w-]+\.eyJ[\w-]+\.[\w-]+/g;
 
 const SECRET_KEYS = ['appSecret', 'secret', 'password', 'accessToken', 'checkoutToken', 'encryptionKey', 'jwtPrivateKey', 'cardNumber', 'cvc'];
 
@@ -26,7 +26,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
       hooks: {
         streamWrite: (line) =>
-          line.replace(CARD_LIKE, '[REDACTED_PAN]').replace(SECRET_VALUES, (_m, prefix?: string, bearer?: string) => `${prefix ?? bearer}[REDACTED]`),
+          line.replace(CARD_LIKE, '[REDACTED_PAN]').replace(SECRET_VALUES, (_m, prefix?: string, bearer?: string, jwt?: string) => `${prefix ?? bearer ?? jwt}[REDACTED]`),
       },
     },
     destination,

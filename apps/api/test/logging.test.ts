@@ -84,6 +84,15 @@ describe('createLogger never writes secrets or card numbers', () => {
     expect(() => JSON.parse(lines[0]!)).not.toThrow();
   });
 
+  it('masks checkout tokens (JWTs) in logged URLs, also URL-encoded inside tRPC inputs', () => {
+    const { logger, output } = capture();
+    const jwt = 'eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJwYXlfMSJ9.c2lnbmF0dXJlLXBhcnQ';
+    logger.info({ req: { url: `/pay/${jwt}` } }, 'request');
+    logger.info({ req: { url: `/trpc/checkout.session?input=${encodeURIComponent(JSON.stringify({ token: jwt }))}` } }, 'request');
+    expect(output()).not.toContain('eyJzdWIiOiJwYXlfMSJ9');
+    expect(output()).not.toContain('c2lnbmF0dXJlLXBhcnQ');
+  });
+
   it('respects the level', () => {
     const { logger, lines } = capture('warn');
     logger.info('hidden');

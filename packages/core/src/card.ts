@@ -1,6 +1,7 @@
-import { z } from 'zod';
-
-/** Card checks shared by the hosted page (inline validation) and the checkout API (sandbox only). */
+/**
+ * Card checks shared by the hosted page (inline validation) and the checkout API (sandbox only).
+ * No zod here: the hosted page imports this file and must not bundle zod (see schemas.ts for cardSchema).
+ */
 export function luhnValid(number: string): boolean {
   const digits = number.replace(/[\s-]/g, '');
   if (!/^\d{12,19}$/.test(digits)) return false;
@@ -27,14 +28,3 @@ export function expiryInFuture(month: number, year: number, now: Date): boolean 
 export function cvcValid(cvc: string): boolean {
   return /^\d{3,4}$/.test(cvc);
 }
-
-export const cardSchema = z
-  .object({
-    number: z.string().max(30).refine(luhnValid, { error: 'Card number is not valid' }),
-    expMonth: z.number().int().min(1).max(12),
-    expYear: z.number().int().min(0).max(2100),
-    cvc: z.string().refine(cvcValid, { error: 'CVC must be 3 or 4 digits' }),
-    name: z.string().max(200).optional(),
-  })
-  .strict()
-  .refine((c) => expiryInFuture(c.expMonth, c.expYear, new Date()), { error: 'The card has expired', path: ['expMonth'] });

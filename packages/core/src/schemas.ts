@@ -3,6 +3,7 @@ import { CURRENCY_CODES, isCurrencyCode } from './currencies.js';
 import { MAX_AMOUNT } from './money.js';
 import { PAYMENT_STATUSES } from './payment-status.js';
 import { ERROR_MAP } from './errors.js';
+import { cvcValid, expiryInFuture, luhnValid } from './card.js';
 
 /** Shared zod schemas: REST validation, OpenAPI generation and the web apps use the same ones. */
 export const modeSchema = z.enum(['sandbox', 'live']).meta({ id: 'Mode' });
@@ -235,3 +236,15 @@ export const webhookDeliverySchema = z
   .meta({ id: 'WebhookDelivery' });
 
 export const replayEventSchema = z.object({ eventId: z.string().min(1).max(64) }).strict().meta({ id: 'ReplayEventRequest' });
+
+/** Sandbox card data as the checkout API accepts it. */
+export const cardSchema = z
+  .object({
+    number: z.string().max(30).refine(luhnValid, { error: 'Card number is not valid' }),
+    expMonth: z.number().int().min(1).max(12),
+    expYear: z.number().int().min(0).max(2100),
+    cvc: z.string().refine(cvcValid, { error: 'CVC must be 3 or 4 digits' }),
+    name: z.string().max(200).optional(),
+  })
+  .strict()
+  .refine((c) => expiryInFuture(c.expMonth, c.expYear, new Date()), { error: 'The card has expired', path: ['expMonth'] });

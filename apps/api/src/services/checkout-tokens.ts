@@ -9,7 +9,13 @@ import type { TokenService } from '../auth/tokens.js';
  * so an older token is revoked without any deny-list. The payment is loaded within the
  * tenant + mode the token names — the token never grants anything beyond its one payment.
  */
-export async function resolveCheckoutToken(em: EntityManager, tokens: TokenService, token: string, now = new Date()): Promise<Payment> {
+export async function resolveCheckoutToken(
+  em: EntityManager,
+  tokens: TokenService,
+  token: string,
+  now = new Date(),
+  purpose: 'read' | 'write' = 'write',
+): Promise<Payment> {
   let claims;
   try {
     claims = await tokens.verifyCheckoutToken(token, { ignoreExpiry: true });
@@ -20,6 +26,13 @@ export async function resolveCheckoutToken(em: EntityManager, tokens: TokenServi
   scoped.setFilterParams(TENANT_FILTER, { tenantId: claims.tenantId, mode: claims.mode });
   const payment = await scoped.findOne(PaymentSchema, { id: claims.paymentId });
   if (!payment) throw new AppError('checkout_token_invalid', 'This payment link is not valid');
+  // Reading a payment that is past the form (processing, paid, canceled) stays possible with a
+  // genuine link even after it expired, so the customer sees the outcome or receipt rather than
+  // "expired" mid-wait. Changing anything always needs the current, unexpired link.
+  const pastTheForm = payment.status !== 'requires_payment_method';
+  if (purpose === 'read' && pastTheForm && (payment.checkoutTokenId === claims.tokenId || payment.status === 'canceled')) {
+    return payment;
+  }
   const wayBack = payment.cancelUrl ?? payment.returnUrl;
   const details = wayBack ? { returnUrl: wayBack } : undefined;
   if (payment.checkoutTokenId !== claims.tokenId) {
