@@ -38,13 +38,13 @@ export class CheckoutService {
 
   async session(token: string): Promise<CheckoutView> {
     const em = this.deps.orm.em.fork();
-    const payment = await resolveCheckoutToken(em, this.deps.tokens, token, this.now());
+    const payment = await resolveCheckoutToken(em, this.deps.tokens, token, this.now(), 'read');
     return this.view(em, payment);
   }
 
   async submit(token: string, card: CardDetails, ctx: MutationContext): Promise<CheckoutView> {
     const claims = await this.resolve(token);
-    if (claims.mode === ('x' as string)) {
+    if (claims.mode === 'live') {
       // Live card data goes from the browser to the provider's own fields, never through us.
       throw new AppError('permission_denied', 'Card details are accepted only in sandbox mode; live payments use the provider’s payment form');
     }

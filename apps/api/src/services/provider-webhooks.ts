@@ -40,7 +40,7 @@ export class ProviderWebhookService {
     return this.deps.orm.em.fork().transactional(async (em) => {
       // The payment row lock serializes this event against checkout submits and other events.
       const payment = await em.findOne(PaymentSchema, { id: event.paymentId }, { filters: false, lockMode: LockMode.PESSIMISTIC_WRITE });
-      const inserted = await this.deps.orm.em.fork().execute<{ event_id: string }[]>(
+      const inserted = await em.execute<{ event_id: string }[]>(
         `insert into provider_events (provider, event_id, payment_id, tenant_id, mode, outcome, result, received_at)
          values (?, ?, ?, ?, ?, ?, 'applied', ?) on conflict do nothing returning event_id`,
         [providerName, event.eventId, event.paymentId, payment?.tenantId ?? null, payment?.mode ?? null, event.outcome.type, this.now()],

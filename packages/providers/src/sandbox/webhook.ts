@@ -23,15 +23,26 @@ export function signSandboxWebhook(secret: string, body: SandboxWebhookBody, now
 }
 
 export function parseSandboxWebhook(secret: string, rawBody: Buffer, headers: Record<string, string | undefined>): WebhookParseResult {
-  let body: SandboxWebhookBody;
+  const payload = rawBody.toString('utf8');
   try {
-    body = new Webhook(secret).verify(rawBody.toString('utf8'), {
-      'webhook-id': headers['webhook-id'] ?? '',
-      'webhook-timestamp': headers['webhook-timestamp'] ?? '',
-      'webhook-signature': headers['webhook-signature'] ?? '',
-    }) as SandboxWebhookBody;
+    new Webhook(secret).verify(
+      payload,
+      {
+        'webhook-id': headers['webhook-id'] ?? '',
+        'webhook-timestamp': headers['webhook-timestamp'] ?? '',
+        'webhook-signature': headers['webhook-signature'] ?? '',
+      },
+      // Parse separately: a correctly signed body that is not JSON is malformed, not a bad signature.
+      { jsonParse: false },
+    );
   } catch (err) {
     return { ok: false, kind: 'invalid_signature', message: (err as Error).message };
+  }
+  let body: SandboxWebhookBody;
+  try {
+    body = JSON.parse(payload) as SandboxWebhookBody;
+  } catch {
+    return { ok: false, kind: 'malformed', message: 'sandbox webhook body is not JSON' };
   }
   const data = body?.data;
   if (!body?.id || !data?.paymentId || !data.reference || !data.outcome?.type) {
