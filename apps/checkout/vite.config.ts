@@ -7,6 +7,10 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/pay/',
   plugins: [react()],
+  // `npx vite` in apps/checkout: open http://localhost:5173/pay/<token> against a running API.
+  server: {
+    proxy: { '/trpc': process.env['API_URL'] ?? 'http://127.0.0.1:4000' },
+  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -1,17 +1,265 @@
+import { Fragment, useCallback, useEffect, useState } from 'react';
+import { api, isTokenError, toFailure, type ApiFailure, type CardInput, type CheckoutView, type TokenErrorCode } from './api';
+import { EMPTY_CARD, type CardFields } from './card-fields';
+import { CardForm } from './CardForm';
+import { formatAmount, safeHttpUrl } from './format';
+import { Shell, Summary } from './Layout';
+import { declineMessage, TOKEN_ERROR_PAGES } from './messages';
+import { Canceled, LiveUnavailable, Loading, LoadFailed, Processing, Receipt, ThreeDSecure, TokenErrorPage } from './screens';
 import { readTokenFromPath } from './token';
 
-// Placeholder: the real checkout page (fetching the payment by token) comes later.
+const POLL_INTERVAL_MS = 1000;
+const MAX_POLL_BACKOFF_MS = 10_000;
+const SLOW_AFTER_MS = 20_000;
+
+type State =
+  | { kind: 'loading' }
+  | { kind: 'token-error'; code: TokenErrorCode | 'missing'; returnUrl: string | null }
+  | { kind: 'load-failed'; message: string }
+  | {
+      kind: 'ready';
+      view: CheckoutView;
+      /** The first answer after opening the page (later ones are changes: focus follows them). */
+      initial: boolean;
+      /** Succeeded while this page was open → redirect to the shop. */
+      paidHere: boolean;
+      /** Changes when a new step starts (a new status, or the form again after a refused card): remounts it. */
+      step: number;
+    };
+
 export function App() {
-  const token = readTokenFromPath(window.location.pathname, import.meta.env.BASE_URL);
+  const [token] = useState(() => readTokenFromPath(window.location.pathname, import.meta.env.BASE_URL));
+  const [state, setState] = useState<State>(() => (token === null ? { kind: 'token-error', code: 'missing', returnUrl: null } : { kind: 'loading' }));
+  const [fields, setFields] = useState<CardFields>(EMPTY_CARD);
+  const [attempt, setAttempt] = useState(0);
+
+  /**
+   * Every answer of the server goes through here; `paidHere` remembers a success seen live.
+   * `newStep`: the answer to a submission always starts a new step, even when the status is the
+   * same (a card refused synchronously comes back as requires_payment_method at once).
+   */
+  const applyView = useCallback((view: CheckoutView, newStep = false) => {
+    setState((prev) => {
+      if (prev.kind !== 'ready') return { kind: 'ready', view, initial: true, paidHere: false, step: 0 };
+      return {
+        kind: 'ready',
+        view,
+        initial: false,
+        paidHere: view.status === 'succeeded' && (prev.paidHere || prev.view.status !== 'succeeded'),
+        step: newStep || view.status !== prev.view.status ? prev.step + 1 : prev.step,
+      };
+    });
+  }, []);
+
+  /** Token problems end the page; anything else becomes a message for the current step. */
+  const handleFailure = useCallback((failure: ApiFailure): string => {
+    if (isTokenError(failure)) {
+      setState({ kind: 'token-error', code: failure.appCode, returnUrl: failure.returnUrl });
+    }
+    return failureMessage(failure);
+  }, []);
+
+  // Load the payment.
+  useEffect(() => {
+    if (token === null) return;
+    let cancelled = false;
+    api.checkout.session
+      .query({ token })
+      .then((view) => {
+        if (!cancelled) applyView(view);
+      })
+      .catch((error: unknown) => {
+        if (cancelled) return;
+        const failure = toFailure(error);
+        if (isTokenError(failure)) handleFailure(failure);
+        else setState({ kind: 'load-failed', message: failureMessage(failure) });
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [token, attempt, applyView, handleFailure]);
+
+  // While processing, ask again every second until the status changes (backing off on errors).
+  const status = state.kind === 'ready' ? state.view.status : null;
+  const [slow, setSlow] = useState(false);
+  useEffect(() => {
+    if (status !== 'processing' || token === null) return;
+    let cancelled = false;
+    let failures = 0;
+    let timer: ReturnType<typeof setTimeout>;
+    const slowTimer = setTimeout(() => setSlow(true), SLOW_AFTER_MS);
+    const poll = async () => {
+      try {
+        const view = await api.checkout.status.query({ token });
+        if (cancelled) return;
+        failures = 0;
+        applyView(view);
+        if (view.status === 'processing') timer = setTimeout(poll, POLL_INTERVAL_MS);
+      } catch (error) {
+        if (cancelled) return;
+        const failure = toFailure(error);
+        if (isTokenError(failure)) {
+          handleFailure(failure);
+          return;
+        }
+        failures++;
+        timer = setTimeout(poll, Math.min(POLL_INTERVAL_MS * 2 ** failures, MAX_POLL_BACKOFF_MS));
+      }
+    };
+    timer = setTimeout(poll, POLL_INTERVAL_MS);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+      clearTimeout(slowTimer);
+      setSlow(false);
+    };
+  }, [status, token, applyView, handleFailure]);
+
+  const submit = useCallback(
+    async (card: CardInput): Promise<string | null> => {
+      if (token === null) return null;
+      try {
+        applyView(await api.checkout.submit.mutate({ token, card }), true);
+        return null;
+      } catch (error) {
+        const failure = toFailure(error);
+        // "already processing/paid" (e.g. paid in another tab): show the payment as it is now.
+        if (failure.appCode === 'invalid_state') {
+          api.checkout.session.query({ token }).then(applyView, () => undefined);
+        }
+        return handleFailure(failure);
+      }
+    },
+    [token, applyView, handleFailure],
+  );
+
+  const completeAction = useCallback(
+    async (approve: boolean): Promise<string | null> => {
+      if (token === null) return null;
+      try {
+        applyView(await api.checkout.completeAction.mutate({ token, approve }), true);
+        return null;
+      } catch (error) {
+        return handleFailure(toFailure(error));
+      }
+    },
+    [token, applyView, handleFailure],
+  );
+
+  useEffect(() => {
+    document.title = titleFor(state);
+  }, [state]);
+
+  if (state.kind === 'loading') {
+    return (
+      <Shell>
+        <Loading />
+      </Shell>
+    );
+  }
+  if (state.kind === 'token-error') {
+    return (
+      <Shell>
+        <TokenErrorPage kind={state.code} returnUrl={state.returnUrl} />
+      </Shell>
+    );
+  }
+  if (state.kind === 'load-failed') {
+    return (
+      <Shell>
+        <LoadFailed
+          message={state.message}
+          onRetry={() => {
+            setState({ kind: 'loading' });
+            setAttempt((n) => n + 1);
+          }}
+        />
+      </Shell>
+    );
+  }
+
+  const { view, paidHere } = state;
+  const moveFocus = !state.initial;
+  const sandbox = view.mode === 'sandbox';
+  const merchant = view.merchant.displayName;
+  const cancelUrl = safeHttpUrl(view.cancelUrl);
+  const open = view.status === 'requires_payment_method' || view.status === 'requires_action';
+
+  let step;
+  switch (view.status) {
+    case 'requires_payment_method':
+      step = sandbox ? (
+        <CardForm
+          fields={fields}
+          onFieldsChange={setFields}
+          amountLabel={formatAmount(view.amount, view.currency)}
+          declineMessage={view.lastError ? declineMessage(view.lastError.code) : null}
+          onSubmit={submit}
+          sandbox={sandbox}
+          moveFocus={moveFocus}
+        />
+      ) : (
+        <LiveUnavailable view={view} />
+      );
+      break;
+    case 'processing':
+      step = <Processing merchant={merchant} slow={slow} moveFocus={moveFocus} />;
+      break;
+    case 'requires_action':
+      step = sandbox ? <ThreeDSecure view={view} onAnswer={completeAction} moveFocus={moveFocus} /> : <LiveUnavailable view={view} />;
+      break;
+    case 'succeeded':
+      step = <Receipt view={view} redirect={paidHere} moveFocus={moveFocus} />;
+      break;
+    case 'canceled':
+      step = <Canceled view={view} moveFocus={moveFocus} />;
+      break;
+  }
 
   return (
-    <main className="checkout" aria-busy={token !== null}>
-      <h1 className="visually-hidden">Payment</h1>
-      {token !== null ? (
-        <p role="status">Loading payment…</p>
-      ) : (
-        <p role="alert">This payment link is incomplete. Please check the link you were given.</p>
-      )}
-    </main>
+    <Shell brandColor={view.merchant.brandColor} sandbox={sandbox}>
+      <Summary view={view} />
+      <Fragment key={state.step}>{step}</Fragment>
+      {open && cancelUrl ? (
+        <p className="cancel">
+          <a href={cancelUrl}>Cancel and return to {merchant}</a>
+        </p>
+      ) : null}
+    </Shell>
   );
+}
+
+function failureMessage(failure: ApiFailure): string {
+  if (failure.network) return 'We could not reach the payment service. Check your internet connection and try again.';
+  switch (failure.appCode) {
+    case 'checkout_token_expired':
+    case 'checkout_token_revoked':
+    case 'checkout_token_invalid':
+    case 'invalid_state':
+    case 'parameter_invalid':
+    case 'card_invalid':
+    case 'permission_denied':
+      return failure.message;
+    case 'rate_limited':
+      return 'Too many attempts in a short time. Please wait a moment and try again.';
+    default:
+      return 'Something went wrong on our side. No money was taken. Please try again.';
+  }
+}
+
+function titleFor(state: State): string {
+  switch (state.kind) {
+    case 'loading':
+      return 'Payment';
+    case 'token-error':
+      return TOKEN_ERROR_PAGES[state.code].title;
+    case 'load-failed':
+      return 'Payment unavailable';
+    case 'ready': {
+      const { view } = state;
+      const amount = formatAmount(view.amount, view.currency);
+      if (view.status === 'succeeded') return `Paid ${amount} — ${view.merchant.displayName}`;
+      return `Pay ${amount} — ${view.merchant.displayName}`;
+    }
+  }
 }

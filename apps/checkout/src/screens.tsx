@@ -1,0 +1,208 @@
+import { useEffect, useState } from 'react';
+import type { CheckoutView } from './api';
+import { formatAmount, hostOf, safeHttpUrl } from './format';
+import { useFocusOnMount } from './focus';
+import { TOKEN_ERROR_PAGES } from './messages';
+
+/** After submit (or 3-D Secure): the outcome arrives by webhook, the page polls meanwhile. */
+export function Processing({ merchant, slow, moveFocus }: { merchant: string; slow: boolean; moveFocus: boolean }) {
+  const heading = useFocusOnMount<HTMLHeadingElement>(moveFocus);
+  return (
+    <section className="step step-center" aria-busy="true">
+      <div className="spinner" aria-hidden="true" />
+      <h2 ref={heading} tabIndex={-1} className="step-title">
+        Processing your payment…
+      </h2>
+      <p>This usually takes a few seconds. Please keep this page open.</p>
+      <p role="status" className="muted">
+        {slow ? `This is taking longer than usual. We keep checking; ${merchant} will also be told the result if you leave.` : ''}
+      </p>
+    </section>
+  );
+}
+
+/** The sandbox's simulated 3-D Secure challenge. */
+export function ThreeDSecure({ view, onAnswer, moveFocus }: { view: CheckoutView; onAnswer: (approve: boolean) => Promise<string | null>; moveFocus: boolean }) {
+  const heading = useFocusOnMount<HTMLHeadingElement>(moveFocus);
+  const [pending, setPending] = useState<boolean | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  async function answer(approve: boolean) {
+    if (pending !== null) return;
+    setPending(approve);
+    setError(null);
+    const refused = await onAnswer(approve);
+    if (refused !== null) {
+      setPending(null);
+      setError(refused);
+    }
+  }
+
+  return (
+    <section className="step three-ds" aria-labelledby="three-ds-title" aria-busy={pending !== null || undefined}>
+      <p className="three-ds-badge">Simulated bank page</p>
+      <h2 id="three-ds-title" ref={heading} tabIndex={-1} className="step-title">
+        Confirm it’s you: 3-D Secure
+      </h2>
+      <p>
+        Your bank asks you to approve the payment of <strong>{formatAmount(view.amount, view.currency)}</strong> to{' '}
+        <strong>{view.merchant.displayName}</strong>.
+      </p>
+      <p className="muted">This is a sandbox simulation: choose how the authentication should end.</p>
+      {error ? (
+        <div className="notice notice-error" role="alert">
+          <p>{error}</p>
+        </div>
+      ) : null}
+      <div className="button-row">
+        <button type="button" className="pay-button" onClick={() => answer(true)} aria-disabled={pending !== null || undefined}>
+          Complete authentication
+        </button>
+        <button type="button" className="secondary-button" onClick={() => answer(false)} aria-disabled={pending !== null || undefined}>
+          Fail authentication
+        </button>
+      </div>
+    </section>
+  );
+}
+
+/** A paid payment. `redirect`: the payment was completed on this page just now, so we go back to the shop. */
+export function Receipt({ view, redirect, moveFocus }: { view: CheckoutView; redirect: boolean; moveFocus: boolean }) {
+  const heading = useFocusOnMount<HTMLHeadingElement>(moveFocus);
+  const returnUrl = safeHttpUrl(view.returnUrl);
+  const merchant = view.merchant.displayName;
+  const [seconds, setSeconds] = useState(2);
+
+  useEffect(() => {
+    if (!redirect || !returnUrl) return;
+    const tick = setInterval(() => setSeconds((s) => Math.max(0, s - 1)), 1000);
+    const go = setTimeout(() => window.location.assign(returnUrl), 2000);
+    return () => {
+      clearInterval(tick);
+      clearTimeout(go);
+    };
+  }, [redirect, returnUrl]);
+
+  return (
+    <section className="step receipt" aria-labelledby="receipt-title">
+      <div className="check" aria-hidden="true">✓</div>
+      <h2 id="receipt-title" ref={heading} tabIndex={-1} className="step-title">
+        Payment successful
+      </h2>
+      <dl className="receipt-details">
+        <div>
+          <dt>Amount paid</dt>
+          <dd>{formatAmount(view.amount, view.currency)}</dd>
+        </div>
+        <div>
+          <dt>Paid to</dt>
+          <dd>{merchant}</dd>
+        </div>
+        {view.description ? (
+          <div>
+            <dt>For</dt>
+            <dd>{view.description}</dd>
+          </div>
+        ) : null}
+        <div>
+          <dt>Payment ID</dt>
+          <dd>
+            <code>{view.paymentId}</code>
+          </dd>
+        </div>
+      </dl>
+      {returnUrl ? (
+        <>
+          {redirect ? (
+            <p role="status" className="muted">
+              Taking you back to {merchant}
+              {seconds > 0 ? ` in ${seconds} second${seconds === 1 ? '' : 's'}` : ''}…
+            </p>
+          ) : null}
+          <a className="link-button" href={returnUrl}>
+            Return to {merchant}
+          </a>
+        </>
+      ) : (
+        <p>You can close this page.</p>
+      )}
+    </section>
+  );
+}
+
+export function Canceled({ view, moveFocus }: { view: CheckoutView; moveFocus: boolean }) {
+  const heading = useFocusOnMount<HTMLHeadingElement>(moveFocus);
+  const back = safeHttpUrl(view.cancelUrl ?? view.returnUrl);
+  return (
+    <section className="step" aria-labelledby="canceled-title">
+      <h2 id="canceled-title" ref={heading} tabIndex={-1} className="step-title">
+        This payment was canceled
+      </h2>
+      <p>It can no longer be paid and no money was taken. If you still want to buy, please start again at {view.merchant.displayName}.</p>
+      {back ? (
+        <a className="link-button" href={back}>
+          Return to {view.merchant.displayName}
+        </a>
+      ) : null}
+    </section>
+  );
+}
+
+/** Live payments use the provider's own payment fields, which this page does not have yet. */
+export function LiveUnavailable({ view }: { view: CheckoutView }) {
+  return (
+    <section className="step" aria-labelledby="live-title">
+      <h2 id="live-title" className="step-title">
+        Card payment is not available yet
+      </h2>
+      <div className="notice">
+        <p>
+          Paying {view.merchant.displayName} on this page is not available yet. No money has been taken. Please return to{' '}
+          {view.merchant.displayName} to choose another way to pay, or try again later.
+        </p>
+      </div>
+    </section>
+  );
+}
+
+/** Expired, revoked or unknown links: say so, and offer the way back when the server knows it. */
+export function TokenErrorPage({ kind, returnUrl }: { kind: keyof typeof TOKEN_ERROR_PAGES; returnUrl: string | null }) {
+  const page = TOKEN_ERROR_PAGES[kind];
+  const back = safeHttpUrl(returnUrl);
+  return (
+    <section className="step error-page" aria-labelledby="error-title">
+      <h1 id="error-title" className="step-title">
+        {page.title}
+      </h1>
+      <p>{page.body}</p>
+      {back ? (
+        <a className="link-button" href={back}>
+          Return to {hostOf(back)}
+        </a>
+      ) : null}
+    </section>
+  );
+}
+
+export function LoadFailed({ message, onRetry }: { message: string; onRetry: () => void }) {
+  return (
+    <section className="step error-page" aria-labelledby="load-failed-title">
+      <h1 id="load-failed-title" className="step-title">
+        We could not load this payment
+      </h1>
+      <p role="alert">{message}</p>
+      <button type="button" className="pay-button" onClick={onRetry}>
+        Try again
+      </button>
+    </section>
+  );
+}
+
+export function Loading() {
+  return (
+    <section className="step step-center" aria-busy="true">
+      <div className="spinner" aria-hidden="true" />
+      <p role="status">Loading payment…</p>
+    </section>
+  );
+}
