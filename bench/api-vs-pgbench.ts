@@ -33,6 +33,22 @@ const MAX_NON_2XX_FRACTION = 0.01;
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(BENCH_DIR, '..');
 
+/**
+ * RESULTS.md is shared: this benchmark owns the top of the file and its own `## ` sections;
+ * sections written by the other benchmarks (checkout bundle, webhook latency…) are kept.
+ */
+function otherBenchmarkSections(file: string, report: string): string {
+  if (!fs.existsSync(file)) return '';
+  const own = new Set(report.split('\n').filter((l) => l.startsWith('## ')));
+  const kept: string[] = [];
+  let keeping = false;
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (line.startsWith('## ')) keeping = !own.has(line);
+    if (keeping) kept.push(line);
+  }
+  return kept.length ? '\n' + kept.join('\n').trimEnd() + '\n' : '';
+}
+
 // ---------------------------------------------------------------------------------------------
 // Options
 
@@ -682,7 +698,7 @@ module.exports = (req) => { req.path = '/v1/payments/' + ids[i++ % ids.length]; 
     console.error(`${path.relative(REPO_ROOT, OUT_FILE)} was not written.`);
     return 1;
   }
-  fs.writeFileSync(OUT_FILE, report);
+  fs.writeFileSync(OUT_FILE, report.trimEnd() + '\n' + otherBenchmarkSections(OUT_FILE, report));
   log(`wrote ${path.relative(REPO_ROOT, OUT_FILE)}`);
   return 0;
 }
