@@ -18,6 +18,10 @@ export async function startBoss(databaseUrl: string, logger: Logger, options: { 
   // and harmless on PostgreSQL (see simple-protocol-db.ts) — a worker process cannot always
   // tell which one a postgres:// URL points at.
   const simpleDb = new SimpleProtocolDb(databaseUrl);
+  // Maintenance (expiring the jobs of a dead worker so they run again) every 120 s, pg-boss's
+  // default; PGBOSS_MAINTENANCE_INTERVAL_SECONDS shortens it for tests that kill a worker
+  // (apps/api/test/webhooks-crash.test.ts).
+  const maintenanceIntervalSeconds = Number(process.env['PGBOSS_MAINTENANCE_INTERVAL_SECONDS']);
   const boss = new PgBoss({
     db: simpleDb,
     schema: 'pgboss',
@@ -25,6 +29,7 @@ export async function startBoss(databaseUrl: string, logger: Logger, options: { 
     supervise: options.supervise,
     schedule: options.supervise,
     migrate: true,
+    ...(Number.isInteger(maintenanceIntervalSeconds) && maintenanceIntervalSeconds >= 1 ? { maintenanceIntervalSeconds } : {}),
   });
   boss.on('error', (err) => logger.error({ err }, 'job queue error'));
   await boss.start();

@@ -32,7 +32,18 @@ function transactionalDb(em: EntityManager): PgBoss.Db {
   };
 }
 
+/**
+ * How long a delivery job may stay active before pg-boss's maintenance treats its worker as
+ * dead and re-runs it. Default 60 s (above the 15 s send timeout); WEBHOOK_JOB_EXPIRE_SECONDS
+ * lowers it for tests that kill a worker mid-delivery (apps/api/test/webhooks-crash.test.ts).
+ */
+export function jobExpireSeconds(env: NodeJS.ProcessEnv = process.env): number {
+  const configured = Number(env['WEBHOOK_JOB_EXPIRE_SECONDS']);
+  return Number.isInteger(configured) && configured >= 1 ? configured : 60;
+}
+
 export function enqueueDelivery(boss: PgBoss, onEnqueued: (em: EntityManager) => void): EnqueueDelivery {
+  const expireInSeconds = jobExpireSeconds();
   return async (em, deliveryId, delayMs) => {
     await boss.send(QUEUES.webhookDelivery, { deliveryId } satisfies DeliveryJob, {
       db: transactionalDb(em),
@@ -42,7 +53,7 @@ export function enqueueDelivery(boss: PgBoss, onEnqueued: (em: EntityManager) =>
       retryLimit: 10,
       retryDelay: 2,
       retryBackoff: true,
-      expireInSeconds: 60,
+      expireInSeconds,
     });
     onEnqueued(em);
   };
