@@ -310,7 +310,7 @@ describe('checkout tokens over tRPC', () => {
     expect(res.body.error.data.details).toEqual({ returnUrl: 'https://shop.example.com/checkout/done' });
   });
 
-  it('a replaced (reissued) or canceled payment’s token → 401 checkout_token_revoked with the way back', async () => {
+  it('a replaced (reissued) token → 401 checkout_token_revoked with the way back; a canceled payment’s link shows it canceled but takes no card', async () => {
     const p = await createPayment();
     const reissued = await t.request('POST', `/v1/payments/${p.id}/checkout`, { token, idempotencyKey: `co-${++keyN}` });
     expect(reissued.status).toBe(200);
@@ -323,9 +323,24 @@ describe('checkout tokens over tRPC', () => {
 
     const c = await createPayment();
     expect((await t.request('POST', `/v1/payments/${c.id}/cancel`, { token, idempotencyKey: `co-${++keyN}` })).status).toBe(200);
-    const res = await session(c.checkoutToken);
+    // Reading: the customer sees that the payment was canceled (not a "link replaced" page).
+    expect(dataOf(await session(c.checkoutToken))).toMatchObject({ paymentId: c.id, status: 'canceled' });
+    // Writing: the link no longer takes a card.
+    const res = await submit(c.checkoutToken, '4242 4242 4242 4242');
     expectTrpcError(res, 401, 'checkout_token_revoked');
     expect(res.body.error.data.details).toEqual({ returnUrl: 'https://shop.example.com/cart' });
+    expect(await attemptsOf(c.id)).toEqual([]);
+  });
+
+  it('an expired link still shows a paid payment’s receipt, but an unpaid one shows the expiry error', async () => {
+    const paid = await createPayment();
+    await submit(paid.checkoutToken, '4242 4242 4242 4242');
+    await waitFor(paid.id, (p) => p.status === 'succeeded');
+    await t.sql(`update payments set checkout_expires_at = now() - interval '1 minute' where id = ?`, [paid.id]);
+    expect(dataOf(await session(paid.checkoutToken))).toMatchObject({ status: 'succeeded' });
+    const unpaid = await createPayment();
+    await t.sql(`update payments set checkout_expires_at = now() - interval '1 minute' where id = ?`, [unpaid.id]);
+    expectTrpcError(await session(unpaid.checkoutToken), 401, 'checkout_token_expired');
   });
 
   it('a forged token, another key’s token or a tenant access token → 401 checkout_token_invalid without details', async () => {

@@ -18,6 +18,7 @@ export async function startEmbeddedDatabase(options: { dir?: string; host?: stri
   const db = await PGlite.create(options.dir ?? 'memory://');
   const host = options.host ?? '127.0.0.1';
   const server = new PGLiteSocketServer({ db, host, port: options.port ?? 0, maxConnections: 100 });
+  patchQueryQueue(server);
   await server.start();
   const port = Number(server.getServerConn().split(':').pop());
   return {
@@ -56,4 +57,67 @@ export function readRunningSocket(dataDir: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+interface QueuedQuery {
+  handlerId: number;
+  message: Uint8Array;
+  resolve(bytes: number): void;
+  reject(err: unknown): void;
+  onData(data: Uint8Array): void;
+}
+
+interface QueryQueue {
+  queue: QueuedQuery[];
+  processing: boolean;
+  lastHandlerId: number | null;
+  db: PGlite;
+  processQueue(): Promise<void>;
+}
+
+/**
+ * pglite-socket 0.2.x's query queue stops for good when one message throws: its loop returns
+ * with `processing` still true, so every later query of every connection waits forever (seen
+ * as "Timeout acquiring a connection"). This is the same loop with the error handled per
+ * message — transaction affinity (only the handler that opened a transaction may run until it
+ * ends) is unchanged. Applied only if the internals still look the way this expects.
+ */
+function patchQueryQueue(server: PGLiteSocketServer): void {
+  const queue = (server as unknown as { queryQueue?: QueryQueue }).queryQueue;
+  if (!queue || !Array.isArray(queue.queue) || typeof queue.processQueue !== 'function' || !('lastHandlerId' in queue)) return;
+  queue.processQueue = async function processQueue(this: QueryQueue): Promise<void> {
+    if (this.processing || this.queue.length === 0) return;
+    this.processing = true;
+    try {
+      while (this.queue.length > 0) {
+        let item: QueuedQuery | undefined;
+        if (this.db.isInTransaction() && this.lastHandlerId !== null) {
+          const index = this.queue.findIndex((q) => q.handlerId === this.lastHandlerId);
+          item = index === -1 ? undefined : this.queue.splice(index, 1)[0];
+        } else {
+          item = this.queue.shift();
+        }
+        if (!item) break;
+        const current = item;
+        let bytes = 0;
+        try {
+          await this.db.runExclusive(() =>
+            this.db.execProtocolRawStream(current.message, {
+              onRawData: (data: Uint8Array) => {
+                bytes += data.length;
+                current.onData(data);
+              },
+            }),
+          );
+          this.lastHandlerId = current.handlerId;
+          current.resolve(bytes);
+        } catch (err) {
+          this.lastHandlerId = current.handlerId;
+          current.reject(err);
+        }
+      }
+    } finally {
+      this.processing = false;
+    }
+  };
 }
