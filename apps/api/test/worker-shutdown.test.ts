@@ -1,7 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from './test-database.js';
 import { startTestPlatform, validPayment } from './harness.js';
 
 /**
