@@ -80,3 +80,21 @@ describe('Idempotency-Key on POST /v1/payments', () => {
     expect(new Set([a.body.id, b.body.id, c.body.id]).size).toBe(3);
   });
 });
+
+describe('stored idempotent responses', () => {
+  it('are sealed at rest: neither checkout tokens nor webhook secrets sit in the database in clear', async () => {
+    const payment = await t.request('POST', '/v1/payments', { token, idempotencyKey: 'sealed-pay', body: validPayment });
+    const endpoint = await t.request('POST', '/v1/webhook-endpoints', { token, idempotencyKey: 'sealed-ep', body: { url: 'http://127.0.0.1:9/hook' } });
+    expect(endpoint.status).toBe(201);
+    const rows = await t.sql(`select key, response_body from idempotency_keys where key in ('sealed-pay', 'sealed-ep')`);
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(row.response_body).not.toContain(payment.body.checkoutToken);
+      expect(row.response_body).not.toContain(endpoint.body.secret);
+      expect(row.response_body).not.toContain('"object"');
+    }
+    // …and the replay is still byte for byte.
+    const replay = await t.request('POST', '/v1/webhook-endpoints', { token, idempotencyKey: 'sealed-ep', body: { url: 'http://127.0.0.1:9/hook' } });
+    expect(replay.text).toBe(endpoint.text);
+  });
+});

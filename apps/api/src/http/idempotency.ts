@@ -5,6 +5,7 @@ import { AppError, isAppError, toErrorBody } from '@platform/core';
 import { rawBodyOf } from './body.js';
 import { requestIdOf } from './request-id.js';
 import { scopeOf, tenantEm } from './authenticate.js';
+import type { SecretBox } from '../crypto/secret-box.js';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 const KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
@@ -29,7 +30,17 @@ interface StoredResponse {
  * instead of a second execution; a committed record is replayed byte for byte. 5xx outcomes
  * roll back with everything else, so the client may retry.
  */
-export async function idempotent(req: Request, res: Response, run: (em: EntityManager) => Promise<Outcome>): Promise<void> {
+export type Idempotent = (req: Request, res: Response, run: (em: EntityManager) => Promise<Outcome>) => Promise<void>;
+
+/**
+ * Stored responses are sealed with the platform key: they can hold secrets shown once
+ * (webhook endpoint secrets) and checkout tokens, which must not sit in the database in clear.
+ */
+export function idempotency(box: SecretBox): Idempotent {
+  return (req, res, run) => idempotent(box, req, res, run);
+}
+
+async function idempotent(box: SecretBox, req: Request, res: Response, run: (em: EntityManager) => Promise<Outcome>): Promise<void> {
   const key = req.header('Idempotency-Key');
   if (key === undefined) {
     throw new AppError('idempotency_key_missing', 'POST requests require an Idempotency-Key header', { param: 'Idempotency-Key' });
@@ -49,7 +60,7 @@ export async function idempotent(req: Request, res: Response, run: (em: EntityMa
     em.execute(
       `insert into idempotency_keys (tenant_id, mode, key, request_hash, status_code, response_body, created_at, expires_at)
        values (?, ?, ?, ?, ?, ?, ?, ?) ${conflict === 'ignore' ? 'on conflict do nothing' : ''}`,
-      [scope.tenantId, scope.mode, key, requestHash, status, body, now, expiresAt],
+      [scope.tenantId, scope.mode, key, requestHash, status, box.seal(body), now, expiresAt],
     );
 
   let response: { status: number; body: string; replayed: boolean };
@@ -66,7 +77,7 @@ export async function idempotent(req: Request, res: Response, run: (em: EntityMa
       );
       if (existing) {
         if (existing.request_hash !== requestHash) throw reused();
-        return { status: existing.status_code, body: existing.response_body, replayed: true };
+        return { status: existing.status_code, body: box.open(existing.response_body), replayed: true };
       }
       await em.execute('delete from idempotency_keys where tenant_id = ? and mode = ? and key = ?', [scope.tenantId, scope.mode, key]);
       const outcome = await run(em);

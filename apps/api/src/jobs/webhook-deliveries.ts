@@ -114,7 +114,10 @@ export class WebhookSender {
     await this.deps.orm.em.fork().transactional(async (em) => {
       const delivery = await em.findOne(WebhookDeliverySchema, { id: deliveryId }, { filters: false, lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!delivery || delivery.status !== 'pending') return;
-      const endpoint = await em.findOneOrFail(WebhookEndpointSchema, { id: delivery.endpointId }, { filters: false, lockMode: LockMode.PESSIMISTIC_WRITE });
+      // The endpoint row is NOT locked FOR UPDATE: every in-flight event insert holds a key-share
+      // lock on it (deliveries reference it), and waiting for those stalled the whole worker.
+      // Endpoint changes below are single-row UPDATEs that don't conflict with key-share locks.
+      const endpoint = await em.findOneOrFail(WebhookEndpointSchema, { id: delivery.endpointId }, { filters: false });
       em.create(WebhookAttemptSchema, {
         id: newId('webhookAttempt'),
         deliveryId,
@@ -133,13 +136,14 @@ export class WebhookSender {
       if (ok) {
         delivery.status = 'succeeded';
         delivery.nextAttemptAt = null;
-        endpoint.failingSince = null;
+        if (endpoint.failingSince) await this.updateEndpoint(em, endpoint.id, { failing_since: null });
       } else if (result.statusCode === 410) {
         delivery.status = 'failed';
         delivery.nextAttemptAt = null;
-        this.disable(endpoint, 'The endpoint answered 410 Gone', now);
+        await this.disable(em, endpoint, 'The endpoint answered 410 Gone', now);
       } else {
-        endpoint.failingSince ??= now;
+        const failingSince = endpoint.failingSince ?? now;
+        if (!endpoint.failingSince) await this.updateEndpoint(em, endpoint.id, { failing_since: now }, 'failing_since is null');
         let delay = nextRetryDelayMs({
           attemptsMade: delivery.attemptCount,
           statusCode: result.statusCode,
@@ -147,11 +151,13 @@ export class WebhookSender {
           now,
           random: this.deps.random?.() ?? Math.random(),
         });
-        if (now.getTime() - endpoint.failingSince.getTime() >= DISABLE_AFTER_FAILING_MS) {
-          this.disable(endpoint, 'The endpoint failed for 5 days', now);
+        let disabled = false;
+        if (now.getTime() - failingSince.getTime() >= DISABLE_AFTER_FAILING_MS) {
+          await this.disable(em, endpoint, 'The endpoint failed for 5 days', now);
+          disabled = true;
         }
         if (delay !== null && this.deps.retryScale) delay = Math.round(delay * this.deps.retryScale);
-        if (delay === null || endpoint.status === 'disabled') {
+        if (delay === null || disabled) {
           delivery.status = 'failed';
           delivery.nextAttemptAt = null;
         } else {
@@ -165,10 +171,16 @@ export class WebhookSender {
     });
   }
 
-  private disable(endpoint: WebhookEndpoint, reason: string, now: Date): void {
-    endpoint.status = 'disabled';
-    endpoint.disabledReason = reason;
-    endpoint.updatedAt = now;
+  private async updateEndpoint(em: EntityManager, id: string, set: Record<string, unknown>, condition?: string): Promise<void> {
+    const columns = Object.keys(set);
+    await em.execute(
+      `update webhook_endpoints set ${columns.map((c) => `${c} = ?`).join(', ')} where id = ?${condition ? ` and ${condition}` : ''}`,
+      [...columns.map((c) => set[c]), id],
+    );
+  }
+
+  private async disable(em: EntityManager, endpoint: WebhookEndpoint, reason: string, now: Date): Promise<void> {
+    await this.updateEndpoint(em, endpoint.id, { status: 'disabled', disabled_reason: reason, updated_at: now }, "status = 'enabled'");
     this.deps.logger.warn({ endpointId: endpoint.id, reason }, 'webhook endpoint disabled');
   }
 
@@ -184,8 +196,13 @@ export class WebhookSender {
 }
 
 /** The worker side: pg-boss hands us jobs; a crash mid-send means the job expires and is retried (at least once). */
+const BATCH_SIZE = 8;
+
 export async function workWebhookDeliveries(boss: PgBoss, sender: WebhookSender, logger: Logger): Promise<string> {
-  return boss.work<DeliveryJob>(QUEUES.webhookDelivery, { pollingIntervalSeconds: 0.5, batchSize: 8 }, async (jobs) => {
+  let workerId = '';
+  workerId = await boss.work<DeliveryJob>(QUEUES.webhookDelivery, { pollingIntervalSeconds: 0.5, batchSize: BATCH_SIZE }, async (jobs) => {
+    // A full batch means more are probably waiting: fetch again at once instead of sleeping out the poll interval.
+    if (jobs.length === BATCH_SIZE) setImmediate(() => boss.notifyWorker(workerId));
     // Jobs of a batch succeed or fail one by one: a crash in one must not resend the others.
     await Promise.all(
       jobs.map(async (job) => {
@@ -198,4 +215,5 @@ export async function workWebhookDeliveries(boss: PgBoss, sender: WebhookSender,
       }),
     );
   });
+  return workerId;
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { createPaymentSchema, paymentListQuerySchema } from '@platform/core';
 import type { Platform } from '../platform.js';
 import { scopeOf, tenantEm } from '../authenticate.js';
-import { idempotent } from '../idempotency.js';
+import { idempotency } from '../idempotency.js';
 import { parseInput, parseOrThrow } from '../validation.js';
 import { toPaymentObject } from '../../services/payment-object.js';
 import { tenantMutationContext } from './mutation-context.js';
@@ -15,6 +15,7 @@ export const reissueCheckoutSchema = z
 
 export function paymentRoutes(platform: Platform): Router {
   const router = Router();
+  const idempotent = idempotency(platform.box);
   const { payments } = platform;
 
   router.post('/payments', (req, res) =>

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { createWebhookEndpointSchema, listQuerySchema, replayEventSchema } from '@platform/core';
 import type { Platform } from '../platform.js';
 import { scopeOf, tenantEm } from '../authenticate.js';
-import { idempotent } from '../idempotency.js';
+import { idempotency } from '../idempotency.js';
 import { parseInput, parseOrThrow } from '../validation.js';
 import { toEndpointObject } from '../../services/webhook-endpoints.js';
 import { tenantMutationContext } from './mutation-context.js';
@@ -10,6 +10,7 @@ import { tenantMutationContext } from './mutation-context.js';
 /** /v1/webhook-endpoints (spec/rest-api.md, spec/webhooks.md "Out"). */
 export function webhookEndpointRoutes(platform: Platform): Router {
   const router = Router();
+  const idempotent = idempotency(platform.box);
   const endpoints = platform.webhookEndpoints;
 
   router.post('/webhook-endpoints', (req, res) =>
