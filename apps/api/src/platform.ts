@@ -16,7 +16,7 @@ import { CheckoutService } from './services/checkout.js';
 import { ProviderWebhookService } from './services/provider-webhooks.js';
 import { SecretBox } from './crypto/secret-box.js';
 import { EventRecorder } from './services/events.js';
-import { enqueueDelivery, WebhookSender, workWebhookDeliveries } from './jobs/webhook-deliveries.js';
+import { enqueueDelivery, listenForDeliveries, WebhookSender, workWebhookDeliveries } from './jobs/webhook-deliveries.js';
 import { WebhookEndpointService } from './services/webhook-endpoints.js';
 import { scheduleRetention } from './jobs/retention.js';
 
@@ -54,6 +54,7 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
     if (trx) queuedIn.add(trx as object);
   });
   const events = new EventRecorder(enqueue);
+  let stopListening: (() => Promise<void>) | null = null;
   const payments = new PaymentService({ tokens, events, publicUrl: config.publicUrl, ...(options.fault ? { fault: options.fault } : {}) });
   const webhookSender = new WebhookSender({
     orm,
@@ -86,6 +87,8 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
     async startWorker(targetBaseUrl: string) {
       await workSandboxWebhooks(boss, { secret: webhookSecret, targetBaseUrl, logger });
       wake.workerId = await workWebhookDeliveries(boss, webhookSender, logger);
+      const workerId = wake.workerId;
+      stopListening = await listenForDeliveries(options.databaseUrl, () => boss.notifyWorker(workerId), logger);
       await scheduleRetention(boss, orm, logger);
     },
     tenants: new TenantService(),
@@ -102,6 +105,7 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
       return { ready: true };
     },
     async close() {
+      await stopListening?.();
       await jobs.stop();
       await orm.close();
     },

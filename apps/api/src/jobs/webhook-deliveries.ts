@@ -1,4 +1,5 @@
 import type PgBoss from 'pg-boss';
+import pg from 'pg';
 import { LockMode, type EntityManager, type MikroORM } from '@mikro-orm/postgresql';
 import {
   EventSchema,
@@ -55,7 +56,31 @@ export function enqueueDelivery(boss: PgBoss, onEnqueued: (em: EntityManager) =>
       retryBackoff: true,
       expireInSeconds,
     });
+    // Wakes worker processes LISTENing on this channel; Postgres delivers it only on commit.
+    if (delayMs <= 0) await em.execute(`select pg_notify('${WAKE_CHANNEL}', '')`);
     onEnqueued(em);
+  };
+}
+
+export const WAKE_CHANNEL = 'webhook_delivery';
+
+/**
+ * A worker in another process learns about new deliveries from a Postgres NOTIFY sent in the
+ * enqueuing transaction, instead of waiting for its next poll. Polling (0.5 s) stays the
+ * fallback, e.g. on the embedded database where notifications don't cross connections.
+ */
+export async function listenForDeliveries(databaseUrl: string, wake: () => void, logger: Logger): Promise<() => Promise<void>> {
+  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'webhook-wake' });
+  client.on('error', (err) => logger.warn({ err }, 'webhook wake-up listener failed; falling back to polling'));
+  client.on('notification', wake);
+  try {
+    await client.connect();
+    await client.query(`listen ${WAKE_CHANNEL}`);
+  } catch (err) {
+    logger.warn({ err }, 'webhook wake-up listener unavailable; polling only');
+  }
+  return async () => {
+    await client.end().catch(() => {});
   };
 }
 
