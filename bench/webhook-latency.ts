@@ -1,11 +1,15 @@
 /**
  * Webhook delivery latency benchmark (see bench/README.md, "Webhook delivery latency").
  *
- *   node --import tsx bench/webhook-latency.ts [--events 1000] [--rate 50] [--warmup 20] [--wait 60] [--out bench/RESULTS.md]
+ *   node --import tsx bench/webhook-latency.ts [--events 1000] [--rate 50] [--warmup 20] [--wait 60] [--out bench/RESULTS.md] [--in-process-worker]
  *
  * One run, on a fresh PostgreSQL database that is dropped at the end:
- *   1. the platform in-process WITH its delivery worker (same wiring as apps/api/test/harness.ts:
- *      createPlatform + migrate + createApp + listen + platform.startWorker(baseUrl));
+ *   1. the platform as production runs it: the API in this process with ROLE=api (createPlatform +
+ *      migrate + createApp + listen, no worker), and the delivery worker as a separate child
+ *      process `ROLE=worker node --import tsx apps/api/src/main.ts` on the same database and
+ *      DATA_DIR (as apps/api/test/webhooks-crash.test.ts spawns it); the child is killed on exit,
+ *      failure and Ctrl-C. With --in-process-worker: the old topology, API and worker in this
+ *      process (ROLE=all, platform.startWorker(baseUrl), as apps/api/test/harness.ts does it);
  *   2. a receiver in a worker thread (its own event loop, so arrival times are not delayed by the
  *      platform's work) that verifies every delivery with the `standardwebhooks` package;
  *   3. one sandbox webhook endpoint pointing at the receiver, then `--events` payments created
@@ -18,6 +22,7 @@
  * Writes the "## Webhook delivery latency" section of bench/RESULTS.md (other sections are kept)
  * and exits 1 when p50 > 300 ms, p99 > 1 s, or any event is missing or fails verification.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { Server } from 'node:http';
@@ -53,16 +58,20 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '20' },
     wait: { type: 'string', default: '60' },
     out: { type: 'string', default: path.join(BENCH_DIR, 'RESULTS.md') },
+    'in-process-worker': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
-  console.log(`Usage: node --import tsx bench/webhook-latency.ts [--events n] [--rate n] [--warmup n] [--wait s] [--out file]
+  console.log(`Usage: node --import tsx bench/webhook-latency.ts [--events n] [--rate n] [--warmup n] [--wait s] [--out file] [--in-process-worker]
   --events  measured events (payments created, one payment.created delivery each); default 1000
   --rate    payments created per second, open loop; default 50
   --warmup  unmeasured events first (JIT, pools); default 20
   --wait    seconds to wait after the last create for missing deliveries; default 60
   --out     results file whose "${SECTION_TITLE}" section is replaced; default bench/RESULTS.md
+  --in-process-worker
+            run the delivery worker in this process next to the API (ROLE=all, the old topology)
+            instead of as a separate ROLE=worker child process (the default, as in production)
 Environment: BENCH_DATABASE_URL or DATABASE_URL (admin URL of a PostgreSQL server; default
 postgres://postgres@127.0.0.1:5432/postgres).`);
   process.exit(0);
@@ -72,6 +81,7 @@ const RATE = positiveNumber(args.rate, '--rate');
 const WARMUP = nonNegativeInt(args.warmup, '--warmup');
 const WAIT_S = positiveNumber(args.wait, '--wait');
 const OUT_FILE = path.resolve(args.out);
+const IN_PROCESS_WORKER = args['in-process-worker'] === true;
 const ADMIN_URL = process.env['BENCH_DATABASE_URL'] || process.env['DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres';
 
 function positiveInt(v: string | undefined, name: string): number {
@@ -239,10 +249,75 @@ async function cleanup(): Promise<void> {
     }
   }
 }
-process.once('SIGINT', () => {
-  console.error('\ninterrupted, cleaning up…');
-  void cleanup().finally(() => process.exit(130));
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}, cleaning up…`);
+    void cleanup().finally(() => process.exit(code));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The delivery worker as its own process (ROLE=worker), as production runs it.
+
+const MAIN_TS = path.join(REPO_ROOT, 'apps/api/src/main.ts');
+/** Children still running: SIGKILLed on any exit of this process that skipped the cleanup. */
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
 });
+
+interface WorkerProcess {
+  child: ChildProcess;
+  pid: number;
+  output: () => string;
+  /** set once the child has exited */
+  exit: () => { code: number | null; signal: NodeJS.Signals | null } | null;
+  stop: () => Promise<void>;
+}
+
+/** Spawns `node --import tsx apps/api/src/main.ts` with ROLE=worker and waits until its workers run. */
+async function startWorkerProcess(opts: { dbUrl: string; dataDir: string; publicUrl: string }): Promise<WorkerProcess> {
+  // The parent's own configuration variables would override the child's (an ENCRYPTION_KEY, say,
+  // would make it unable to decrypt the endpoint secrets the API stored): pass only ours.
+  const configVars = ['PORT', 'HOST', 'PUBLIC_URL', 'DATABASE_URL', 'DATA_DIR', 'ENCRYPTION_KEY', 'JWT_PRIVATE_KEY', 'ROLE', 'LOG_LEVEL',
+    'WEBHOOK_ALLOW_PRIVATE_TARGETS', 'RATE_LIMIT_LIVE', 'RATE_LIMIT_SANDBOX', 'NODE_ENV', 'NODE_OPTIONS', 'PGBOSS_MAINTENANCE_INTERVAL_SECONDS',
+    'WEBHOOK_JOB_EXPIRE_SECONDS'];
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!configVars.includes(k)) env[k] = v;
+  Object.assign(env, { ROLE: 'worker', DATABASE_URL: opts.dbUrl, DATA_DIR: opts.dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', PUBLIC_URL: opts.publicUrl });
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN_TS], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let output = '';
+  const append = (c: Buffer) => (output = (output + c.toString()).slice(-8000));
+  child.stdout!.on('data', append);
+  child.stderr!.on('data', append);
+  let exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exitInfo = { code, signal };
+      children.delete(child);
+      resolve();
+    }),
+  );
+  const stop = async () => {
+    if (exitInfo) return;
+    child.kill('SIGTERM'); // graceful: pg-boss lets in-flight jobs finish (≤ 10 s)
+    const timer = setTimeout(() => child.kill('SIGKILL'), 12_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  // main.ts prints its banner once the workers are started.
+  const deadline = Date.now() + 60_000;
+  while (!/Payment platform is running \(role: worker/.test(output)) {
+    if (exitInfo) throw new Error(`the ROLE=worker process exited (${JSON.stringify(exitInfo)}) before it was ready:\n${output}`);
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`the ROLE=worker process was not ready after 60 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, pid: child.pid!, output: () => output, exit: () => exitInfo, stop };
+}
 
 function log(msg: string): void {
   console.log(`[webhook-bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -288,17 +363,19 @@ interface Usage {
   seconds: number;
   machineCores: number;
   mainCores: number;
-  /** ELU of this process's main thread: the API and the delivery worker share it */
+  /** ELU of this process's main thread: the API (and, with --in-process-worker, the delivery worker) */
   mainElu: number;
   otherThreadCores: number;
+  /** the ROLE=worker child process, all its threads; null with --in-process-worker */
+  workerProcessCores: number | null;
   postgresCores: number;
-  /** machine busy minus this process and PostgreSQL: other workloads */
+  /** machine busy minus this process, the worker process and PostgreSQL: other workloads */
   otherCores: number;
   /** longest single wait of a statement on webhook_endpoints for a lock (ms), and how it was blocked */
   longestEndpointLockWait: { ms: number; waitEvent: string; query: string; blockers: string } | null;
   /** sum over 100 ms samples of statements waiting for a webhook_endpoints row lock × 0.1 s */
   endpointLockWaitSeconds: number;
-  /** requests waiting for a connection of the platform's database pool (shared by API and worker): mean and max */
+  /** requests waiting for a connection of this process's database pool (the API's; also the worker's with --in-process-worker): mean and max */
   poolPendingMean: number;
   poolPendingMax: number;
   /** most statements seen waiting for a webhook_endpoints row lock in one sample */
@@ -325,7 +402,12 @@ class Sampler {
     private readonly monitor: pg.Client,
     /** connections asked for but not yet handed out by the platform's pool */
     private readonly poolPending: () => number,
-  ) {}
+    /** the ROLE=worker child process, if the worker runs in one */
+    private readonly workerPid: number | null,
+  ) {
+    this.worker0 = workerPid !== null ? (cpuSeconds(`/proc/${workerPid}/stat`) ?? 0) : 0;
+  }
+  private readonly worker0: number;
 
   async begin(): Promise<this> {
     await this.sample(true);
@@ -379,14 +461,16 @@ class Sampler {
     const main = (cpuSeconds(`/proc/self/task/${process.pid}/stat`) ?? 0) - this.main0;
     let postgres = 0;
     for (const [pid, last] of this.pgLast) postgres += last - (this.pgFirst.get(pid) ?? 0);
+    const worker = this.workerPid !== null ? (cpuSeconds(`/proc/${this.workerPid}/stat`) ?? this.worker0) - this.worker0 : 0;
     return {
       seconds,
       machineCores: machine / seconds,
       mainCores: main / seconds,
       mainElu: performance.eventLoopUtilization(this.elu).utilization,
       otherThreadCores: Math.max(0, proc - main) / seconds,
+      workerProcessCores: this.workerPid !== null ? worker / seconds : null,
       postgresCores: postgres / seconds,
-      otherCores: Math.max(0, machine - proc - postgres) / seconds,
+      otherCores: Math.max(0, machine - proc - worker - postgres) / seconds,
       longestEndpointLockWait: this.longest,
       endpointLockWaitSeconds: this.lockWaitSamples * 0.1,
       poolPendingMean: this.pending.reduce((a, b) => a + b, 0) / Math.max(1, this.pending.length),
@@ -479,10 +563,11 @@ async function main(): Promise<number> {
   const dbUrl = dbUrlObj.toString();
   log(`database ${dbName} created on ${dbUrlObj.host}`);
 
-  // The platform with its worker, in-process, as the test harness starts it.
+  // The API in this process: ROLE=api (no worker here, pg-boss only sends), or with
+  // --in-process-worker ROLE=all and the worker in this process, as the test harness starts it.
   const dataDir = path.join(tmp, 'data');
   fs.mkdirSync(dataDir);
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', RATE_LIMIT_LIVE: '0', RATE_LIMIT_SANDBOX: '0' });
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', RATE_LIMIT_LIVE: '0', RATE_LIMIT_SANDBOX: '0', ROLE: IN_PROCESS_WORKER ? 'all' : 'api' });
   const platform = await createPlatform(config, { databaseUrl: dbUrl, logger: createLogger('silent'), poolMax: 10 });
   cleanups.push(() => platform.close());
   await migrate(platform.orm);
@@ -497,7 +582,7 @@ async function main(): Promise<number> {
       }),
   );
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await platform.startWorker(baseUrl);
+  if (IN_PROCESS_WORKER) await platform.startWorker(baseUrl);
   const monitor = new pg.Client({ connectionString: dbUrl, application_name: 'bench-monitor' });
   await monitor.connect();
   cleanups.push(() => monitor.end());
@@ -516,6 +601,21 @@ async function main(): Promise<number> {
   });
   if (login.status !== 200) throw new Error(`login failed: ${login.status} ${await login.text()}`);
   const token = ((await login.json()) as { accessToken: string }).accessToken;
+
+  // The delivery worker as its own process, started once the tenant exists (main.ts seeds a demo
+  // tenant into an empty database): same database, same DATA_DIR (keys.json, to decrypt the
+  // endpoint secrets), PUBLIC_URL = this API.
+  let workerProcess: WorkerProcess | null = null;
+  if (!IN_PROCESS_WORKER) {
+    workerProcess = await startWorkerProcess({ dbUrl, dataDir, publicUrl: baseUrl });
+    const wp = workerProcess;
+    cleanups.push(() => wp.stop());
+    log(`delivery worker: ROLE=worker process pid ${wp.pid}`);
+  }
+  const workerAlive = () => {
+    const e = workerProcess?.exit();
+    if (e) throw new Error(`the ROLE=worker process exited (${JSON.stringify(e)}) during the run:\n${workerProcess!.output()}`);
+  };
 
   // The receiver, in its own thread. The endpoint is registered through the API; the receiver
   // learns the endpoint's secret (shown once, in the 201) before any event exists.
@@ -548,12 +648,15 @@ async function main(): Promise<number> {
     receiver.on('message', onReady);
     receiver.postMessage({ secret: endpoint.secret });
   });
-  log(`platform + worker on ${baseUrl}; receiver on 127.0.0.1:${receiverPort}; endpoint ${endpoint.id}`);
+  log(`${IN_PROCESS_WORKER ? 'API + delivery worker (in-process)' : 'API (ROLE=api)'} on ${baseUrl}; receiver on 127.0.0.1:${receiverPort}; endpoint ${endpoint.id}`);
 
   const body = JSON.stringify(validPayment);
   const waitFor = async (cond: () => boolean, seconds: number) => {
     const deadline = Date.now() + seconds * 1000;
-    while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!cond() && Date.now() < deadline) {
+      workerAlive();
+      await new Promise((r) => setTimeout(r, 50));
+    }
     return cond();
   };
 
@@ -569,9 +672,9 @@ async function main(): Promise<number> {
   const warmReceipts = receipts.length;
 
   log(`measured: ${EVENTS} events at ${RATE}/s (≈ ${(EVENTS / RATE).toFixed(0)} s)`);
-  // MikroORM's knex pool (tarn): shared by the API's requests and the delivery worker.
+  // MikroORM's knex pool (tarn) of this process: the API's requests (and, in-process, the delivery worker).
   const pool = (platform.orm.em.getConnection().getKnex().client as { pool?: { numPendingAcquires(): number } }).pool;
-  const sampler = await new Sampler(dbName, monitor, () => pool?.numPendingAcquires() ?? 0).begin();
+  const sampler = await new Sampler(dbName, monitor, () => pool?.numPendingAcquires() ?? 0, workerProcess?.pid ?? null).begin();
   const run = await runLoad({ baseUrl, token, body, count: EVENTS, rate: RATE, keyPrefix: `bench-${crypto.randomUUID()}-` });
   const ok = run.results.filter((r) => r.status === 201 && r.id);
   const failedCreates = run.results.filter((r) => r.status !== 201 || !r.id);
@@ -583,6 +686,7 @@ async function main(): Promise<number> {
   await waitFor(() => arrivedFor() >= ok.length, WAIT_S);
   const usage = await sampler.end();
   await new Promise((r) => setTimeout(r, 500)); // late duplicates, if any
+  workerAlive();
 
   // Per event: the first arrival of each webhook-id.
   const got = measured();
@@ -640,6 +744,16 @@ async function main(): Promise<number> {
     .map((r) => ({ startedMs: Number(r.started_ms), completedMs: Number(r.completed_ms), size: Number(r.size) }));
   const batchAnalysis = analyseBatches(batches, WORKER_BATCH_SIZE);
   const fetched = breakdown.createdToFetched;
+  // Did the queue grow over the run? Median createdAt → fetched of the first and the last fifth of the events.
+  const byCreated = rows
+    .filter((r) => r.started_ms !== null)
+    .map((r) => ({ created: Number(r.created_ms), wait: Number(r.started_ms) - Number(r.created_ms) }))
+    .sort((a, b) => a.created - b.created);
+  const fifth = Math.max(1, Math.floor(byCreated.length / 5));
+  const queueTrend = {
+    first: stats(byCreated.slice(0, fifth).map((x) => x.wait)).p50,
+    last: stats(byCreated.slice(-fifth).map((x) => x.wait)).p50,
+  };
   const pickup = {
     under50: fetched.filter((x) => x < 50).length,
     under100: fetched.filter((x) => x < 100).length,
@@ -670,6 +784,7 @@ async function main(): Promise<number> {
     postRoundTrip,
     breakdown,
     pickup,
+    queueTrend,
     batches: batchAnalysis,
     usage,
     problems,
@@ -702,9 +817,22 @@ interface SectionInput {
   postRoundTrip: Stats;
   breakdown: Breakdown;
   pickup: { under50: number; under100: number; total: number };
+  /** median createdAt → job fetched over the first and the last fifth of the events */
+  queueTrend: { first: number; last: number };
   batches: BatchAnalysis;
   usage: Usage;
   problems: string[];
+}
+
+/** The options of this run that differ from the defaults, for the "Generated by" line. */
+function commandFlags(): string {
+  const flags: string[] = [];
+  if (EVENTS !== 1000) flags.push(`--events ${EVENTS}`);
+  if (RATE !== 50) flags.push(`--rate ${RATE}`);
+  if (WARMUP !== 20) flags.push(`--warmup ${WARMUP}`);
+  if (WAIT_S !== 60) flags.push(`--wait ${WAIT_S}`);
+  if (IN_PROCESS_WORKER) flags.push('--in-process-worker');
+  return flags.map((f) => ' ' + f).join('');
 }
 
 function renderSection(r: SectionInput): string {
@@ -727,7 +855,32 @@ function renderSection(r: SectionInput): string {
   const promptShare = r.pickup.total > 0 ? r.pickup.under100 / r.pickup.total : 0;
 
   const notes: string[] = [];
-  if (promptShare >= 0.9) {
+  const topology = IN_PROCESS_WORKER
+    ? 'API and delivery worker in one Node process (`--in-process-worker`: ROLE=all, one event loop, one 10-connection pool)'
+    : 'API in the benchmark process with ROLE=api (no worker; 10-connection pool); delivery worker in a separate `ROLE=worker` process (`node --import tsx apps/api/src/main.ts`, its own event loop and 10-connection pool) on the same database';
+  const growing = r.queueTrend.last > r.queueTrend.first + 1000;
+  if (!IN_PROCESS_WORKER && promptShare < 0.9 && fetchedS.p95 <= 600) {
+    notes.push(
+      `**Polling, no wake-up across processes.** \`platform.ts\` wakes the delivery worker (\`boss.notifyWorker\`) after a commit that ` +
+        `queued a delivery, but only a worker in the same process: the ROLE=api process has none, so the ROLE=worker process finds ` +
+        `new jobs on its 0.5 s poll (or at once after a full batch of ${WORKER_BATCH_SIZE}). \`createdAt\` → job fetched was ` +
+        `${ms(fetchedS.p50)} at p50, ${ms(fetchedS.p95)} at p95, ${ms(fetchedS.max)} max (a uniform wait of 0–0.5 s would give ≈ 250 / 475 / 500 ms); ` +
+        `${pct(r.pickup.under100, r.pickup.total)} of the jobs were fetched within 100 ms. No backlog built up: ${ba.fetches} fetches of ` +
+        `${f1(ba.meanSize)} jobs on average (${ba.fullFetches} full).`,
+    );
+  } else if (!IN_PROCESS_WORKER && promptShare < 0.9 && !growing) {
+    notes.push(
+      `**Poll, then drain: no wake-up across processes.** \`platform.ts\` wakes the delivery worker (\`boss.notifyWorker\`) after a ` +
+        `commit that queued a delivery, but only a worker in the same process: the ROLE=api process has none, so the ROLE=worker ` +
+        `process sleeps the 0.5 s polling interval after every batch that was not full, while jobs pile up, then drains them in ` +
+        `batches of ${WORKER_BATCH_SIZE} (fetching again at once after a full one). A batch took ${ms(ba.duration.p50)} at p50 ` +
+        `(${ba.fetches} fetches of ${f1(ba.meanSize)} jobs, ${ba.fullFetches} full; idle before a full batch: ${ms(ba.idleWhileBacklog.p50)} ` +
+        `at p50, ${ms(ba.idleWhileBacklog.p95)} at p95 — the polling sleeps), so a job waits for the rest of the sleep plus the batches ` +
+        `ahead of it: \`createdAt\` → job fetched was ${ms(fetchedS.p50)} at p50 and ${ms(fetchedS.p95)} at p95, ` +
+        `${pct(r.pickup.under100, r.pickup.total)} within 100 ms. The worker kept up over the run (median wait ${ms(r.queueTrend.first)} ` +
+        `in the first fifth of the events, ${ms(r.queueTrend.last)} in the last): no growing backlog, the wait is the polling cycle.`,
+    );
+  } else if (promptShare >= 0.9) {
     notes.push(
       `**Wake-up, not polling.** The worker polls pg-boss every 0.5 s, but \`platform.ts\` also wakes it (\`boss.notifyWorker\`) ` +
         `right after a transaction that queued a delivery commits: ${pct(r.pickup.under50, r.pickup.total)} of the jobs were fetched ` +
@@ -737,8 +890,10 @@ function renderSection(r: SectionInput): string {
     notes.push(
       `**Deliveries waited in the queue.** \`createdAt\` → job fetched was ${ms(fetchedS.p50)} at p50 and ${ms(fetchedS.p95)} at p95 ` +
         `while sending took ${ms(sendS.p50)}: only ${pct(r.pickup.under100, r.pickup.total)} of the jobs were fetched within 100 ms. The worker fetched ${ba.fetches} batches of ` +
-        `${f1(ba.meanSize)} jobs on average (${ba.fullFetches} full batches of ${WORKER_BATCH_SIZE}), so a backlog built up: events ` +
-        `arrived faster than the worker took them off the queue.`,
+        `${f1(ba.meanSize)} jobs on average (${ba.fullFetches} full batches of ${WORKER_BATCH_SIZE}), so a backlog built up: ` +
+        (growing
+          ? `events arrived faster than the worker took them off the queue (median wait ${ms(r.queueTrend.first)} in the first fifth of the events, ${ms(r.queueTrend.last)} in the last).`
+          : `the median wait was ${ms(r.queueTrend.first)} in the first fifth of the events and ${ms(r.queueTrend.last)} in the last.`),
     );
   }
   if (Number.isFinite(ba.duration.max) && ba.duration.max > 1000) {
@@ -756,8 +911,11 @@ function renderSection(r: SectionInput): string {
             `(up to ${u.maxEndpointLockWaiters} at once, each holding a pool connection meanwhile). `
           : `No long lock wait on \`webhook_endpoints\` was sampled. `) +
         (u.poolPendingMax > 0
-          ? `The platform's database pool (10 connections, shared by the API and the worker) had ${f1(u.poolPendingMean)} requests ` +
-            `waiting for a connection on average (max ${u.poolPendingMax}): the worker's queries queue behind the API's.`
+          ? IN_PROCESS_WORKER
+            ? `The platform's database pool (10 connections, shared by the API and the worker) had ${f1(u.poolPendingMean)} requests ` +
+              `waiting for a connection on average (max ${u.poolPendingMax}): the worker's queries queue behind the API's.`
+            : `The API's database pool (10 connections; the worker process has its own) had ${f1(u.poolPendingMean)} requests ` +
+              `waiting for a connection on average (max ${u.poolPendingMax}).`
           : ''),
     );
   }
@@ -777,11 +935,20 @@ function renderSection(r: SectionInput): string {
   );
   notes.push(
     `**CPU.** Over the measured phase (${f1(u.seconds)} s) the machine was ${f2(u.machineCores)} of ${os.availableParallelism()} cores busy: ` +
-      `this process's main thread (API + delivery worker) ${f2(u.mainCores)} (event-loop utilisation ${f2(u.mainElu)}), its other ` +
-      `threads (load generator, receiver, libuv) ${f2(u.otherThreadCores)}, PostgreSQL ${f2(u.postgresCores)}, other workloads ` +
-      `${f2(u.otherCores)}` +
+      `this process's main thread (${IN_PROCESS_WORKER ? 'API + delivery worker' : 'the API'}) ${f2(u.mainCores)} (event-loop utilisation ${f2(u.mainElu)}), its other ` +
+      `threads (load generator, receiver, libuv) ${f2(u.otherThreadCores)}, ` +
+      (u.workerProcessCores !== null ? `the ROLE=worker process ${f2(u.workerProcessCores)}, ` : '') +
+      `PostgreSQL ${f2(u.postgresCores)}, other workloads ${f2(u.otherCores)}` +
       (u.otherCores > 0.3 ? ` — a noticeable share: treat the absolute numbers as indicative.` : '.'),
   );
+  if (r.postRoundTrip.p50 > 1000) {
+    notes.push(
+      `**The API did not keep up with the load.** \`POST /v1/payments\` took ${ms(r.postRoundTrip.p50)} at p50 at the client but only ` +
+        `${ms(stats(b.createdToResponse).p50)} from \`createdAt\` to the 201: the requests queued in the API process before being handled ` +
+        `(its main thread's event-loop utilisation was ${f2(u.mainElu)}, on a machine ${f2(u.machineCores)} of ${os.availableParallelism()} cores busy). ` +
+        `This delays the creates, not the deliveries: latency is measured from \`createdAt\`, stamped when a create runs.`,
+    );
+  }
   notes.push(
     `**Clocks.** \`createdAt\` is stamped inside the create transaction before its last statements and COMMIT ` +
       `(${ms(stats(b.createdToResponse).p50)} at p50 until the 201 reached the client), so the headline slightly overstates ` +
@@ -791,17 +958,17 @@ function renderSection(r: SectionInput): string {
   const lines = [
     SECTION_TITLE,
     '',
-    'Generated by `node --import tsx bench/webhook-latency.ts`; see bench/README.md ("Webhook delivery latency") for what is measured.',
+    `Generated by \`node --import tsx bench/webhook-latency.ts${commandFlags()}\`; see bench/README.md ("Webhook delivery latency") for what is measured.`,
     '',
     '| | |',
     '|---|---|',
     `| Date | ${r.startedAt.toISOString()} |`,
-    `| Machine | nproc ${os.availableParallelism()} (${cpuModel}), ${f1(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}; load average at start ${r.loadAvgAtStart.map(f2).join(' / ')} |`,
+    `| Machine | nproc ${os.availableParallelism()} (${cpuModel}), ${f1(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}; load average at start ${r.loadAvgAtStart.map(f2).join(' / ')}; ${IN_PROCESS_WORKER ? 'one Node process (API + worker, plus load-generator and receiver threads)' : 'two Node processes (API + load-generator and receiver threads; ROLE=worker)'} and PostgreSQL share these cores |`,
     `| Node.js | ${process.version} |`,
     `| PostgreSQL | ${pgShort} (${Object.entries(r.pgSettings)
       .map(([k, v]) => `${k}=${v}`)
       .join(', ')}) |`,
-    `| Load | ${r.created} payments created by \`POST /v1/payments\` at ${f1(r.achievedRate)}/s (open loop) after ${WARMUP} unmeasured; one sandbox endpoint subscribed to \`payment.created\`; API, delivery worker, receiver and PostgreSQL on this machine |`,
+    `| Load | ${r.created} payments created by \`POST /v1/payments\` at ${f1(r.achievedRate)}/s (open loop) after ${WARMUP} unmeasured; one sandbox endpoint subscribed to \`payment.created\`. Topology: ${topology}; receiver (worker thread of the benchmark process) and PostgreSQL on this machine |`,
     `| Delivered | ${r.delivered} of ${r.created} distinct webhook-ids, each verified with \`standardwebhooks\` (${r.verified} verified deliveries in total, ${r.duplicates} duplicates) |`,
     `| Verdict | ${met ? `**targets met** (p50 ≤ ${TARGET_P50_MS} ms, p99 ≤ ${TARGET_P99_MS} ms, nothing missing)` : `**FAILED**: ${r.problems.join('; ')}`} |`,
     '',
