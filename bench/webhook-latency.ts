@@ -861,18 +861,17 @@ function renderSection(r: SectionInput): string {
   const growing = r.queueTrend.last > r.queueTrend.first + 1000;
   if (!IN_PROCESS_WORKER && promptShare < 0.9 && fetchedS.p95 <= 600) {
     notes.push(
-      `**Polling, no wake-up across processes.** \`platform.ts\` wakes the delivery worker (\`boss.notifyWorker\`) after a commit that ` +
-        `queued a delivery, but only a worker in the same process: the ROLE=api process has none, so the ROLE=worker process finds ` +
-        `new jobs on its 0.5 s poll (or at once after a full batch of ${WORKER_BATCH_SIZE}). \`createdAt\` → job fetched was ` +
+      `**Wake-up at commit.** The enqueuing transaction sends a Postgres NOTIFY (\`jobs/webhook-deliveries.ts\`) that wakes the ` +
+        `ROLE=worker process when it commits; the 0.5 s poll stays the fallback. \`createdAt\` is stamped before the create's last ` +
+        `statements and its COMMIT (which wait on the tenant's audit-chain lock), so this includes that wait. \`createdAt\` → job fetched was ` +
         `${ms(fetchedS.p50)} at p50, ${ms(fetchedS.p95)} at p95, ${ms(fetchedS.max)} max (a uniform wait of 0–0.5 s would give ≈ 250 / 475 / 500 ms); ` +
         `${pct(r.pickup.under100, r.pickup.total)} of the jobs were fetched within 100 ms. No backlog built up: ${ba.fetches} fetches of ` +
         `${f1(ba.meanSize)} jobs on average (${ba.fullFetches} full).`,
     );
   } else if (!IN_PROCESS_WORKER && promptShare < 0.9 && !growing) {
     notes.push(
-      `**Poll, then drain: no wake-up across processes.** \`platform.ts\` wakes the delivery worker (\`boss.notifyWorker\`) after a ` +
-        `commit that queued a delivery, but only a worker in the same process: the ROLE=api process has none, so the ROLE=worker ` +
-        `process sleeps the 0.5 s polling interval after every batch that was not full, while jobs pile up, then drains them in ` +
+      `**Poll, then drain.** If the NOTIFY wake-up (sent at commit by the enqueuing transaction) does not reach the ROLE=worker ` +
+        `process, it sleeps the 0.5 s polling interval after every batch that was not full, while jobs pile up, then drains them in ` +
         `batches of ${WORKER_BATCH_SIZE} (fetching again at once after a full one). A batch took ${ms(ba.duration.p50)} at p50 ` +
         `(${ba.fetches} fetches of ${f1(ba.meanSize)} jobs, ${ba.fullFetches} full; idle before a full batch: ${ms(ba.idleWhileBacklog.p50)} ` +
         `at p50, ${ms(ba.idleWhileBacklog.p95)} at p95 — the polling sleeps), so a job waits for the rest of the sleep plus the batches ` +
