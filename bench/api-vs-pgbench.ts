@@ -11,23 +11,17 @@
  * Writes bench/RESULTS.md; exits non-zero on any error or when more than 1% of the HTTP
  * responses are not 2xx (RESULTS.md is then left untouched).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { loadConfig } from '../apps/api/src/config.js';
-import { migrate } from '../apps/api/src/db/orm.js';
-import { createApp } from '../apps/api/src/http/app.js';
-import { createLogger } from '../apps/api/src/logger.js';
-import { createPlatform } from '../apps/api/src/platform.js';
+import { CLK_TCK, cleanup, cleanups, cpuSeconds, createBenchDatabase, nonNegativeInt, positiveInt, startBenchPlatform, validPayment } from './lib.js';
 
 const MAX_NON_2XX_FRACTION = 0.01;
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -75,19 +69,8 @@ const DURATION = positiveInt(args.duration, '--duration');
 const CONNECTIONS = positiveInt(args.connections, '--connections');
 const WARMUP = nonNegativeInt(args.warmup, '--warmup');
 const OUT_FILE = path.resolve(args.out);
-const ADMIN_URL = process.env['BENCH_DATABASE_URL'] || process.env['DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres';
 const PGBENCH = process.env['PGBENCH'] || 'pgbench';
 
-function positiveInt(v: string | undefined, name: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got '${v}'`);
-  return n;
-}
-function nonNegativeInt(v: string | undefined, name: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got '${v}'`);
-  return n;
-}
 
 // ---------------------------------------------------------------------------------------------
 // autocannon (CommonJS, no bundled types): the small part of its API used here.
@@ -130,24 +113,7 @@ function runAutocannon(opts: AutocannonOptions): Promise<AutocannonResult> {
 // ---------------------------------------------------------------------------------------------
 // Resource sampling: where the CPU and the connections' time go during a phase.
 
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
 
-/** utime + stime of a process or thread, in seconds; undefined if it is gone. */
-function cpuSeconds(statFile: string): number | undefined {
-  try {
-    const stat = fs.readFileSync(statFile, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-  } catch {
-    return undefined;
-  }
-}
 
 function machineTicks(): { busy: number; total: number } {
   const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
@@ -406,30 +372,7 @@ interface HttpPhase {
   samples: string[];
 }
 
-const cleanups: (() => Promise<void> | void)[] = [];
-async function cleanup(): Promise<void> {
-  while (cleanups.length > 0) {
-    try {
-      await cleanups.pop()!();
-    } catch (err) {
-      console.error(`cleanup: ${String(err)}`);
-    }
-  }
-}
-process.once('SIGINT', () => {
-  console.error('\ninterrupted, cleaning up…');
-  void cleanup().finally(() => process.exit(130));
-});
 
-const validPayment = {
-  amount: 1999,
-  currency: 'EUR',
-  description: 'Order #1001',
-  customer: { email: 'ann@example.com', name: 'Ann' },
-  metadata: { orderId: '1001' },
-  returnUrl: 'https://shop.example.com/checkout/done',
-  cancelUrl: 'https://shop.example.com/cart',
-};
 
 function log(msg: string): void {
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -441,48 +384,10 @@ async function main(): Promise<number> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'api-vs-pgbench-'));
   cleanups.push(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  // Fresh database.
-  const dbName = `bench_${crypto.randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  const pgVersion = (await admin.query<{ v: string }>('select version() as v')).rows[0]!.v;
-  const pgSettings = Object.fromEntries(
-    (
-      await admin.query<{ name: string; setting: string }>(
-        `select name, current_setting(name) as setting from pg_settings
-          where name in ('shared_buffers', 'synchronous_commit', 'fsync', 'wal_sync_method', 'max_connections') order by name`,
-      )
-    ).rows.map((r) => [r.name, r.setting]),
-  );
-  await admin.query(`create database ${dbName}`);
-  cleanups.push(async () => {
-    await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.end();
-    log(`dropped database ${dbName}`);
-  });
-  const dbUrlObj = new URL(ADMIN_URL);
-  dbUrlObj.pathname = `/${dbName}`;
-  const dbUrl = dbUrlObj.toString();
-  log(`database ${dbName} created on ${dbUrlObj.host}`);
-
-  // The platform, in-process, as the test harness starts it.
-  const dataDir = path.join(tmp, 'data');
-  fs.mkdirSync(dataDir);
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', RATE_LIMIT_LIVE: '0', RATE_LIMIT_SANDBOX: '0' });
-  const platform = await createPlatform(config, { databaseUrl: dbUrl, logger: createLogger('silent'), poolMax: CONNECTIONS });
-  cleanups.push(() => platform.close());
-  await migrate(platform.orm);
-  const server: Server = await new Promise((resolve) => {
-    const s = createApp(platform).listen(0, '127.0.0.1', () => resolve(s));
-  });
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Fresh database, and the platform in this process as the test harness starts it.
+  const db = await createBenchDatabase('bench', ['shared_buffers', 'synchronous_commit', 'fsync', 'wal_sync_method', 'max_connections'], log);
+  const { url: dbUrl, name: dbName, pgVersion, pgSettings } = db;
+  const { platform, baseUrl } = await startBenchPlatform({ dbUrl, dataDir: path.join(tmp, 'data'), poolMax: CONNECTIONS });
 
   // A tenant and a sandbox token.
   const appName = 'bench-shop';

@@ -25,9 +25,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -35,11 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
-import { loadConfig } from '../apps/api/src/config.js';
-import { migrate } from '../apps/api/src/db/orm.js';
-import { createApp } from '../apps/api/src/http/app.js';
-import { createLogger } from '../apps/api/src/logger.js';
-import { createPlatform } from '../apps/api/src/platform.js';
+import { cleanup, cleanups, CLK_TCK, cpuSeconds, createBenchDatabase, nonNegativeInt, positiveInt, startBenchPlatform, validPayment } from './lib.js';
 
 const TARGET_P50_MS = 300;
 const TARGET_P99_MS = 1000;
@@ -82,18 +76,7 @@ const WARMUP = nonNegativeInt(args.warmup, '--warmup');
 const WAIT_S = positiveNumber(args.wait, '--wait');
 const OUT_FILE = path.resolve(args.out);
 const IN_PROCESS_WORKER = args['in-process-worker'] === true;
-const ADMIN_URL = process.env['BENCH_DATABASE_URL'] || process.env['DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres';
 
-function positiveInt(v: string | undefined, name: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got '${v}'`);
-  return n;
-}
-function nonNegativeInt(v: string | undefined, name: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got '${v}'`);
-  return n;
-}
 function positiveNumber(v: string | undefined, name: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got '${v}'`);
@@ -239,22 +222,6 @@ function stats(values: number[]): Stats {
 // ---------------------------------------------------------------------------------------------
 // Cleanup
 
-const cleanups: (() => Promise<void> | void)[] = [];
-async function cleanup(): Promise<void> {
-  while (cleanups.length > 0) {
-    try {
-      await cleanups.pop()!();
-    } catch (err) {
-      console.error(`cleanup: ${String(err)}`);
-    }
-  }
-}
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}, cleaning up…`);
-    void cleanup().finally(() => process.exit(code));
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // The delivery worker as its own process (ROLE=worker), as production runs it.
@@ -323,32 +290,11 @@ function log(msg: string): void {
   console.log(`[webhook-bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 }
 
-const validPayment = {
-  amount: 1999,
-  currency: 'EUR',
-  description: 'Order #1001',
-  customer: { email: 'ann@example.com', name: 'Ann' },
-  metadata: { orderId: '1001' },
-  returnUrl: 'https://shop.example.com/checkout/done',
-  cancelUrl: 'https://shop.example.com/cart',
-};
 
 // ---------------------------------------------------------------------------------------------
 // Sampling while the measured events flow: CPU per process (from /proc) and, from
 // pg_stat_activity, every wait of the delivery worker on a row lock of webhook_endpoints.
 
-const CLK_TCK = 100; // USER_HZ; /proc/<pid>/stat counts in these ticks on Linux
-
-/** utime + stime of a process or thread, in seconds; undefined if it is gone (or not Linux). */
-function cpuSeconds(statFile: string): number | undefined {
-  try {
-    const stat = fs.readFileSync(statFile, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-  } catch {
-    return undefined;
-  }
-}
 
 function machineBusySeconds(): number | undefined {
   try {
@@ -539,49 +485,12 @@ async function main(): Promise<number> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'webhook-latency-'));
   cleanups.push(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  // Fresh database.
-  const dbName = `bench_wh_${crypto.randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  const pgVersion = (await admin.query<{ v: string }>('select version() as v')).rows[0]!.v;
-  const pgSettings = Object.fromEntries(
-    (
-      await admin.query<{ name: string; setting: string }>(
-        `select name, current_setting(name) as setting from pg_settings
-          where name in ('synchronous_commit', 'fsync', 'shared_buffers') order by name`,
-      )
-    ).rows.map((r) => [r.name, r.setting]),
-  );
-  await admin.query(`create database ${dbName}`);
-  cleanups.push(async () => {
-    await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.end();
-    log(`dropped database ${dbName}`);
-  });
-  const dbUrlObj = new URL(ADMIN_URL);
-  dbUrlObj.pathname = `/${dbName}`;
-  const dbUrl = dbUrlObj.toString();
-  log(`database ${dbName} created on ${dbUrlObj.host}`);
-
-  // The API in this process: ROLE=api (no worker here, pg-boss only sends), or with
+  // Fresh database. The API in this process: ROLE=api (no worker here, pg-boss only sends), or with
   // --in-process-worker ROLE=all and the worker in this process, as the test harness starts it.
+  const db = await createBenchDatabase('bench_wh', ['synchronous_commit', 'fsync', 'shared_buffers'], log);
+  const { url: dbUrl, name: dbName, pgVersion, pgSettings } = db;
   const dataDir = path.join(tmp, 'data');
-  fs.mkdirSync(dataDir);
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', RATE_LIMIT_LIVE: '0', RATE_LIMIT_SANDBOX: '0', ROLE: IN_PROCESS_WORKER ? 'all' : 'api' });
-  const platform = await createPlatform(config, { databaseUrl: dbUrl, logger: createLogger('silent'), poolMax: 10 });
-  cleanups.push(() => platform.close());
-  await migrate(platform.orm);
-  const server: Server = await new Promise((resolve) => {
-    const s = createApp(platform).listen(0, '127.0.0.1', () => resolve(s));
-  });
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { platform, baseUrl } = await startBenchPlatform({ dbUrl, dataDir, poolMax: 10, role: IN_PROCESS_WORKER ? 'all' : 'api' });
   if (IN_PROCESS_WORKER) await platform.startWorker(baseUrl);
   const monitor = new pg.Client({ connectionString: dbUrl, application_name: 'bench-monitor' });
   await monitor.connect();
