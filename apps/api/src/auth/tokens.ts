@@ -43,13 +43,13 @@ export class TokenService {
     return { tenantId: payload.sub, mode };
   }
 
-  async signCheckoutToken(claims: CheckoutClaims, expiresAt: Date): Promise<string> {
+  async signCheckoutToken(claims: CheckoutClaims, expiresAt: Date, issuedAt: Date = this.now()): Promise<string> {
     return new jose.SignJWT({ tid: claims.tenantId, mode: claims.mode })
       .setProtectedHeader({ alg: this.keys.alg, kid: this.keys.kid, typ: 'JWT' })
       .setIssuer(ISSUER)
       .setAudience('checkout')
       .setSubject(claims.paymentId)
-      .setIssuedAt(Math.floor(this.now().getTime() / 1000))
+      .setIssuedAt(Math.floor(issuedAt.getTime() / 1000))
       .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
       .setJti(claims.tokenId)
       .sign(this.keys.privateKey);

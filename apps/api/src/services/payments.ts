@@ -91,7 +91,7 @@ export class PaymentService {
       after: object,
     });
     await this.deps.fault?.('payment.create:before_commit');
-    return toPaymentObject(payment, await this.checkoutLink(payment));
+    return toPaymentObject(payment, await this.checkoutLink(payment, now));
   }
 
   async get(em: EntityManager, id: string): Promise<Payment> {
@@ -178,7 +178,7 @@ export class PaymentService {
       mode: scope.mode,
       after: { checkoutExpiresAt: payment.checkoutExpiresAt.toISOString() },
     });
-    return toPaymentObject(payment, await this.checkoutLink(payment));
+    return toPaymentObject(payment, await this.checkoutLink(payment, now));
   }
 
   /** The one place a payment changes status: the transition table of packages/core decides. */
@@ -208,10 +208,12 @@ export class PaymentService {
     }
   }
 
-  private async checkoutLink(payment: Payment): Promise<{ token: string; url: string }> {
+  /** `issuedAt` is the instant the expiry was computed from, so `exp - iat` is exactly the TTL asked for. */
+  private async checkoutLink(payment: Payment, issuedAt: Date): Promise<{ token: string; url: string }> {
     const token = await this.deps.tokens.signCheckoutToken(
       { paymentId: payment.id, tenantId: payment.tenantId, mode: payment.mode, tokenId: payment.checkoutTokenId! },
       payment.checkoutExpiresAt!,
+      issuedAt,
     );
     return { token, url: `${this.deps.publicUrl}/pay/${token}` };
   }
