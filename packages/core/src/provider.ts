@@ -28,17 +28,101 @@ import type { Mode } from './redirect-urls.js';
 export interface PaymentProvider {
   readonly name: ProviderName;
 
-  /** Starts a payment attempt at the provider. Success means "accepted for processing", not "paid". */
-  authorize(request: AuthorizeRequest): Promise<ProviderResult<{ reference: string }>>;
+  /**
+   * Creates the provider-side object the hosted page completes (Stripe PaymentIntent, Adyen
+   * Checkout session) and returns what the browser needs (publishable/client key, client
+   * secret / session data). Nothing is charged yet. The sandbox needs nothing and returns
+   * `{ type: 'card_form' }` with the attempt id as its reference.
+   */
+  prepare(request: PrepareRequest): Promise<ProviderResult<{ reference: string; client: ClientConfig }>>;
+
+  /**
+   * Submits the customer's payment from OUR server (sandbox card; Stripe: confirms the prepared
+   * PaymentIntent with a ConfirmationToken from the Payment Element). Success means "accepted
+   * for processing", not "paid": the outcome arrives by webhook or reconciliation. A failure of
+   * kind `timeout` means the request was sent and its outcome is unknown.
+   */
+  authorize(request: AuthorizeRequest): Promise<ProviderResult<{ reference: string; nextAction?: NextAction }>>;
 
   /** Finishes a customer action (3-D Secure) for an attempt; the outcome again arrives by webhook. */
   completeAction(request: CompleteActionRequest): Promise<ProviderResult<{ reference: string }>>;
 
   /**
-   * Verifies an inbound webhook on its RAW body (before any JSON parsing) and maps it to
-   * normalized outcomes. A bad signature returns `{ ok: false, kind: 'invalid_signature' }`.
+   * Asks the provider for the current state of an attempt (reconciliation). `reference` may be
+   * null when the creating call timed out; the adapter then looks the object up by our attempt
+   * id (Stripe: search by metadata). `{ type: 'processing' }` means "still open, ask later".
    */
-  parseWebhook(request: InboundWebhook): Promise<WebhookParseResult>;
+  retrieve(request: RetrieveRequest): Promise<ProviderResult<{ reference: string | null; outcome: NormalizedOutcome }>>;
+
+  /**
+   * Refunds (part of) a captured payment. Idempotency key: our refund id. Success means
+   * "accepted"; the final refund outcome arrives by webhook (`refund_succeeded`/`refund_failed`).
+   */
+  refund(request: RefundRequest): Promise<ProviderResult<{ reference: string }>>;
+
+  /**
+   * Verifies an inbound webhook on its RAW body (before any JSON parsing) against the
+   * candidate accounts' secrets and maps it to normalized outcomes. The result names the
+   * account whose secret verified it; the host then checks that the payment belongs to that
+   * account. A bad signature returns `{ ok: false, kind: 'invalid_signature' }`.
+   */
+  parseWebhook(request: InboundWebhook, accounts: readonly ProviderAccount[]): Promise<WebhookParseResult>;
+}
+
+/** Stripe account credentials (secret key, publishable key, webhook signing secret). */
+export interface StripeCredentials {
+  secretKey: string;
+  publishableKey: string;
+  webhookSecret: string;
+}
+
+/** Adyen account credentials. `environment` picks Adyen's test or live endpoints. */
+export interface AdyenCredentials {
+  apiKey: string;
+  merchantAccount: string;
+  clientKey: string;
+  /** Hex-encoded HMAC key of the standard notification webhook. */
+  hmacKey: string;
+  environment: 'test' | 'live';
+  /** Live only: the account's live URL prefix (`[random]-[company name]`). */
+  liveEndpointUrlPrefix?: string;
+}
+
+/**
+ * A tenant's provider account as adapters see it: decrypted credentials, only in memory.
+ * The built-in sandbox has the implicit account `sandbox` with no credentials.
+ */
+export type ProviderAccount =
+  | { id: string; provider: 'sandbox'; mode: Mode; credentials: null }
+  | { id: string; provider: 'stripe'; mode: Mode; credentials: StripeCredentials }
+  | { id: string; provider: 'adyen'; mode: Mode; credentials: AdyenCredentials };
+
+/** What the hosted page needs to show the provider's own payment form. */
+export type ClientConfig =
+  | { type: 'card_form' }
+  | { type: 'stripe_payment_element'; publishableKey: string; clientSecret: string }
+  | { type: 'adyen_drop_in'; clientKey: string; environment: 'test' | 'live'; sessionId: string; sessionData: string };
+
+/** A customer action the browser must perform next. */
+export type NextAction =
+  | { type: 'three_d_secure' }
+  | { type: 'stripe_handle_next_action'; clientSecret: string };
+
+export interface AttemptRef {
+  account: ProviderAccount;
+  /** OUR attempt id: the provider idempotency key of the creating call and its retries. */
+  attemptId: string;
+  /** OUR payment id, set on the provider object (metadata / merchantReference). */
+  paymentId: string;
+}
+
+export interface PrepareRequest extends AttemptRef {
+  amount: number;
+  currency: CurrencyCode;
+  mode: Mode;
+  description?: string | null;
+  /** Where the provider sends the customer back after a redirect (3-D Secure): our hosted page. */
+  returnUrl: string;
 }
 
 export type ProviderName = 'sandbox' | 'stripe' | 'adyen';
@@ -51,29 +135,64 @@ export interface CardDetails {
   name?: string;
 }
 
-export interface AuthorizeRequest {
-  attemptId: string;
-  paymentId: string;
+export interface AuthorizeRequest extends AttemptRef {
   amount: number;
   currency: CurrencyCode;
   mode: Mode;
+  /** The reference `prepare` returned, when the provider needs a prepared object (Stripe). */
+  reference?: string | null;
   /** Raw card data: only the sandbox accepts it; live card data never reaches the platform. */
   card?: CardDetails;
+  /** Stripe: the ConfirmationToken (`ctoken_…`) the Payment Element created in the browser. */
+  confirmationToken?: string;
+  returnUrl?: string;
 }
 
-export interface CompleteActionRequest {
-  attemptId: string;
-  paymentId: string;
+export interface CompleteActionRequest extends AttemptRef {
   reference: string;
   /** The customer's answer on the (simulated) 3-D Secure page. */
   approve: boolean;
 }
 
-export type ProviderFailureKind = 'declined' | 'provider_error' | 'network';
+export interface RetrieveRequest extends AttemptRef {
+  reference: string | null;
+  /** What the provider's browser component reported and we stored (Adyen: `sessionResult`). */
+  clientResult?: string | null;
+}
 
-export type ProviderResult<T> =
-  | ({ ok: true } & T)
-  | { ok: false; kind: ProviderFailureKind; code: string; message: string; retryable: boolean };
+export interface RefundRequest {
+  account: ProviderAccount;
+  /** OUR refund id: the provider idempotency key and the refund's reference at the provider. */
+  refundId: string;
+  paymentId: string;
+  /** The provider reference of the captured payment (PaymentIntent id, pspReference, sandbox ref). */
+  paymentReference: string;
+  amount: number;
+  currency: CurrencyCode;
+}
+
+/**
+ * - `declined`: the provider refused (final for this attempt, not retryable).
+ * - `provider_error`: the provider answered with an error (5xx, 429: retryable; 4xx: not).
+ * - `network`: the request never reached the provider (connect failure): safe to retry.
+ * - `timeout`: the request was sent and no answer came: the outcome is UNKNOWN; retry only
+ *   with the same idempotency key, and leave the rest to reconciliation.
+ */
+export type ProviderFailureKind = 'declined' | 'provider_error' | 'network' | 'timeout';
+
+export type ProviderFailure = {
+  ok: false;
+  kind: ProviderFailureKind;
+  code: string;
+  message: string;
+  retryable: boolean;
+  /** HTTP status of the provider's answer, when there was one. */
+  status?: number;
+  /** The provider's Retry-After, in milliseconds. */
+  retryAfterMs?: number;
+};
+
+export type ProviderResult<T> = ({ ok: true } & T) | ProviderFailure;
 
 export interface InboundWebhook {
   rawBody: Buffer;
@@ -88,15 +207,17 @@ export type NormalizedOutcome =
   | { type: 'succeeded' }
   | { type: 'failed'; code: string; message: string }
   | { type: 'canceled' }
-  | { type: 'refund_succeeded'; refundReference: string }
-  | { type: 'refund_failed'; refundReference: string; code: string; message: string }
+  | { type: 'refund_succeeded'; refundId: string | null; refundReference: string }
+  | { type: 'refund_failed'; refundId: string | null; refundReference: string; code: string; message: string }
   | { type: 'not_supported'; providerType: string };
 
 export interface ProviderEvent {
   /** The provider's own event id: the inbox dedupe key. */
   eventId: string;
-  /** OUR payment id, as we set it on the provider object. */
-  paymentId: string;
+  /** OUR payment id, as we set it on the provider object (for refund events: the refunded payment's, when known). */
+  paymentId: string | null;
+  /** The account whose webhook secret verified the event (the sandbox: `sandbox`). */
+  accountId: string;
   /** OUR attempt id, when the provider object carries it (metadata). */
   attemptId?: string;
   /** The provider's reference of the attempt (PaymentIntent id, pspReference, sandbox ref). */

@@ -1,14 +1,20 @@
 import type { PaymentProvider, ProviderName } from '@platform/core';
 import { createSandboxProvider, type SandboxProviderOptions } from './sandbox/adapter.js';
+import { createStripeProvider, type StripeProviderOptions } from './stripe/adapter.js';
+import { createAdyenProvider, type AdyenProviderOptions } from './adyen/adapter.js';
 
-/** Everything adapters need from the host. Grows as adapters arrive (Stripe, Adyen). */
+/** Everything adapters need from the host. Credentials are per account and travel with each call. */
 export interface ProviderDependencies {
   sandbox: SandboxProviderOptions;
+  stripe?: StripeProviderOptions;
+  adyen?: AdyenProviderOptions;
 }
 
 /** The one place adapters are registered: adding a provider is one folder plus one line here. */
-const FACTORIES: { [N in ProviderName]?: (deps: ProviderDependencies) => PaymentProvider } = {
+const FACTORIES: { [N in ProviderName]: (deps: ProviderDependencies) => PaymentProvider } = {
   sandbox: (deps) => createSandboxProvider(deps.sandbox),
+  stripe: (deps) => createStripeProvider(deps.stripe ?? {}),
+  adyen: (deps) => createAdyenProvider(deps.adyen ?? {}),
 };
 
 export type ProviderRegistry = ReadonlyMap<ProviderName, PaymentProvider>;
