@@ -22,6 +22,11 @@ const envSchema = z.object({
   RATE_LIMIT_LIVE: nonNegativeInt.default(100),
   RATE_LIMIT_SANDBOX: nonNegativeInt.default(25),
   NODE_ENV: z.string().optional(),
+  /** Test only: send Stripe / Adyen Checkout API calls to a local server instead of the providers. */
+  STRIPE_API_BASE_URL: z.url().optional(),
+  ADYEN_CHECKOUT_BASE_URL: z.url().optional(),
+  PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+  RECONCILE_PROCESSING_AFTER_SECONDS: z.coerce.number().int().min(1).default(600),
 });
 
 export interface Config {
@@ -37,6 +42,8 @@ export interface Config {
   webhookAllowPrivateTargets: boolean;
   rateLimit: { live: number; sandbox: number };
   production: boolean;
+  providers: { stripeApiBaseUrl: string | undefined; adyenCheckoutBaseUrl: string | undefined; timeoutMs: number };
+  reconcileProcessingAfterMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -65,5 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookAllowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     rateLimit: { live: e.RATE_LIMIT_LIVE, sandbox: e.RATE_LIMIT_SANDBOX },
     production,
+    providers: { stripeApiBaseUrl: e.STRIPE_API_BASE_URL, adyenCheckoutBaseUrl: e.ADYEN_CHECKOUT_BASE_URL, timeoutMs: e.PROVIDER_TIMEOUT_MS },
+    reconcileProcessingAfterMs: e.RECONCILE_PROCESSING_AFTER_SECONDS * 1000,
   };
 }

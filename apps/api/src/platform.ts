@@ -19,6 +19,13 @@ import { EventRecorder } from './services/events.js';
 import { enqueueDelivery, listenForDeliveries, WebhookSender, workWebhookDeliveries } from './jobs/webhook-deliveries.js';
 import { WebhookEndpointService } from './services/webhook-endpoints.js';
 import { scheduleRetention } from './jobs/retention.js';
+import { ProviderAccountService } from './services/provider-accounts.js';
+import { RefundService } from './services/refunds.js';
+import { ProviderCaller, type ResilienceOptions } from './providers/resilient-call.js';
+import { Reconciler, scheduleReconciliation } from './jobs/reconciliation.js';
+import { enqueueRefund, workRefundSubmissions } from './jobs/refund-submissions.js';
+import { scheduleExpiry } from './jobs/payment-expiry.js';
+import { sandboxLedger } from './jobs/sandbox-ledger.js';
 
 export interface PlatformOptions {
   databaseUrl: string;
@@ -27,6 +34,8 @@ export interface PlatformOptions {
   poolMax?: number;
   /** Tests only: multiply the webhook retry schedule (e.g. 0.001 turns 5 min into 300 ms). */
   webhookRetryScale?: number;
+  /** Tests only: faster provider retries and breaker. */
+  resilience?: ResilienceOptions;
 }
 
 /** Wires configuration, database, keys and services into one Platform object. */
@@ -38,8 +47,14 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
   const jobs = await startBoss(options.databaseUrl, logger, { supervise: config.role !== 'api' });
   const boss = jobs.boss;
   const webhookSecret = sandboxWebhookSecret(keys.encryptionKey);
-  const providers = createProviderRegistry({ sandbox: { webhookSecret, scheduleWebhook: queueSandboxWebhook(boss) } });
+  const providers = createProviderRegistry({
+    sandbox: { webhookSecret, scheduleWebhook: queueSandboxWebhook(boss), ledger: sandboxLedger(orm) },
+    stripe: { ...(config.providers.stripeApiBaseUrl ? { apiBaseUrl: config.providers.stripeApiBaseUrl } : {}), timeoutMs: config.providers.timeoutMs },
+    adyen: { ...(config.providers.adyenCheckoutBaseUrl ? { apiBaseUrl: config.providers.adyenCheckoutBaseUrl } : {}), timeoutMs: config.providers.timeoutMs },
+  });
   const box = new SecretBox(keys.encryptionKey);
+  const providerAccounts = new ProviderAccountService(box);
+  const providerCaller = new ProviderCaller(options.resilience);
   // Wake this process's delivery worker right after a transaction that queued deliveries
   // commits; other worker replicas pick the job up on their next poll (≤ 0.5 s).
   const queuedIn = new WeakSet<object>();
@@ -56,6 +71,13 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
   const events = new EventRecorder(enqueue);
   let stopListening: (() => Promise<void>) | null = null;
   const payments = new PaymentService({ tokens, events, publicUrl: config.publicUrl, ...(options.fault ? { fault: options.fault } : {}) });
+  const refunds = new RefundService({ events, enqueue: enqueueRefund(boss) });
+  const providerWebhooks = new ProviderWebhookService({ orm, providers, payments, refunds, accounts: providerAccounts, logger });
+  const reconciler = new Reconciler(
+    { orm, providers, accounts: providerAccounts, caller: providerCaller, providerWebhooks, logger },
+    { processingAfterMs: config.reconcileProcessingAfterMs },
+  );
+  const refundSubmitter = { orm, providers, accounts: providerAccounts, caller: providerCaller, refunds, logger };
   const webhookSender = new WebhookSender({
     orm,
     enqueue,
@@ -78,8 +100,13 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
     boss,
     providers,
     sandboxWebhookSecret: webhookSecret,
-    checkout: new CheckoutService({ orm, tokens, providers, payments }),
-    providerWebhooks: new ProviderWebhookService({ orm, providers, payments, logger }),
+    checkout: new CheckoutService({ orm, tokens, providers, payments, accounts: providerAccounts, caller: providerCaller, publicUrl: config.publicUrl }),
+    providerWebhooks,
+    providerAccounts,
+    refunds,
+    providerCaller,
+    reconciler,
+    refundSubmitter,
     events,
     box,
     webhookSender,
@@ -90,6 +117,9 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
       const workerId = wake.workerId;
       stopListening = await listenForDeliveries(options.databaseUrl, () => boss.notifyWorker(workerId), logger);
       await scheduleRetention(boss, orm, logger);
+      await workRefundSubmissions(boss, refundSubmitter);
+      await scheduleReconciliation(boss, reconciler, logger);
+      await scheduleExpiry(boss, orm, payments, logger);
     },
     tenants: new TenantService(),
     metrics: createMetrics(),

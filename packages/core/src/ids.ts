@@ -12,6 +12,7 @@ export const ID_PREFIXES = {
   webhookDelivery: 'whd',
   webhookAttempt: 'wha',
   secret: 'sec',
+  providerAccount: 'pa',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

@@ -7,3 +7,4 @@ export * from './ids.js';
 export * from './schemas.js';
 export * from './provider.js';
 export * from './card.js';
+export * from './provider-accounts.js';

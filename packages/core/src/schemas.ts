@@ -102,6 +102,35 @@ export const paymentSchema = z
   .meta({ id: 'Payment' });
 export type PaymentObject = z.infer<typeof paymentSchema>;
 
+export const REFUND_REASONS = ['duplicate', 'fraudulent', 'requested_by_customer'] as const;
+
+export const createRefundSchema = z
+  .object({
+    amount: amountSchema.optional().meta({ description: 'Minor units; omitted = everything not yet refunded.' }),
+    reason: z.enum(REFUND_REASONS, { error: `reason must be one of ${REFUND_REASONS.join(', ')}` }).optional(),
+  })
+  .strict()
+  .meta({ id: 'CreateRefundRequest' });
+export type CreateRefundInput = z.infer<typeof createRefundSchema>;
+
+export const refundSchema = z
+  .object({
+    id: z.string().meta({ example: 're_01j…' }),
+    object: z.literal('refund'),
+    mode: modeSchema,
+    paymentId: z.string(),
+    amount: z.number().int(),
+    currency: z.string(),
+    status: z.enum(['pending', 'succeeded', 'failed']),
+    reason: z.enum(REFUND_REASONS).nullable(),
+    failureReason: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .strict()
+  .meta({ id: 'Refund' });
+export type RefundObject = z.infer<typeof refundSchema>;
+
 export const EVENT_TYPES = [
   'payment.created',
   'payment.processing',

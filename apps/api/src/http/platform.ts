@@ -13,6 +13,11 @@ import type { EventRecorder } from '../services/events.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { WebhookSender } from '../jobs/webhook-deliveries.js';
 import type { WebhookEndpointService } from '../services/webhook-endpoints.js';
+import type { ProviderAccountService } from '../services/provider-accounts.js';
+import type { RefundService } from '../services/refunds.js';
+import type { ProviderCaller } from '../providers/resilient-call.js';
+import type { Reconciler } from '../jobs/reconciliation.js';
+import type { RefundSubmitterDeps } from '../jobs/refund-submissions.js';
 
 /** Everything a request handler may use; built once by `createPlatform`. */
 export interface Platform {
@@ -31,6 +36,12 @@ export interface Platform {
   box: SecretBox;
   webhookSender: WebhookSender;
   webhookEndpoints: WebhookEndpointService;
+  providerAccounts: ProviderAccountService;
+  refunds: RefundService;
+  /** Outbound provider calls: retries with backoff and a circuit breaker per account. */
+  providerCaller: ProviderCaller;
+  reconciler: Reconciler;
+  refundSubmitter: RefundSubmitterDeps;
   /** Starts this process's job workers (sandbox provider webhooks, tenant webhook deliveries). */
   startWorker(targetBaseUrl: string): Promise<void>;
   /** Secret the simulated sandbox provider signs its webhooks with. */

@@ -6,7 +6,14 @@ import { SimpleProtocolDb } from './simple-protocol-db.js';
  * The job queue: pg-boss on our own PostgreSQL (or the embedded PGlite), in its own schema.
  * API replicas only send; worker replicas (ROLE=worker, or ROLE=all) also work the queues.
  */
-export const QUEUES = { sandboxWebhook: 'sandbox-webhook', webhookDelivery: 'webhook-delivery', retention: 'retention' } as const;
+export const QUEUES = {
+  sandboxWebhook: 'sandbox-webhook',
+  webhookDelivery: 'webhook-delivery',
+  retention: 'retention',
+  refundSubmit: 'refund-submit',
+  reconciliation: 'reconciliation',
+  expiry: 'payment-expiry',
+} as const;
 
 export interface Boss {
   boss: PgBoss;

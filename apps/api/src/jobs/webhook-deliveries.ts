@@ -16,21 +16,10 @@ import { postJson, type PostResult } from '../webhooks/http-post.js';
 import { DISABLE_AFTER_FAILING_MS, nextRetryDelayMs } from '../webhooks/retry-schedule.js';
 import { signWebhook } from '../webhooks/signing.js';
 import { QUEUES } from './boss.js';
-import { inlineParameters } from './simple-protocol-db.js';
+import { transactionalDb } from './transactional-db.js';
 
 interface DeliveryJob {
   deliveryId: string;
-}
-
-/** pg-boss's insert runs on OUR transaction's connection, so the job commits with the outbox row. */
-function transactionalDb(em: EntityManager): PgBoss.Db {
-  return {
-    async executeSql(text, values) {
-      // Parameters are inlined as escaped literals; `?` is escaped for knex's raw binding syntax.
-      const sql = inlineParameters(text, values ?? []).replace(/\?/g, '\\?');
-      return { rows: await em.execute(sql) };
-    },
-  };
 }
 
 /**

@@ -12,6 +12,8 @@ export function startAttempt(em: EntityManager, payment: Payment, provider: stri
     paymentId: payment.id,
     provider,
     providerReference: null,
+    providerAccountId: null,
+    clientResult: null,
     status: 'processing',
     errorCode: null,
     errorMessage: null,

@@ -1,70 +1,138 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { AppError, canTransitionPayment, type PaymentStatus, type ProviderEvent } from '@platform/core';
+import type { NormalizedOutcome } from '@platform/core';
 import type { ProviderRegistry } from '@platform/providers';
-import { PaymentSchema, TENANT_FILTER, type Payment, type PaymentAttempt } from '../db/entities/index.js';
+import { PaymentSchema, RefundSchema, TENANT_FILTER, type Payment, type PaymentAttempt } from '../db/entities/index.js';
 import type { Logger } from '../logger.js';
 import { finishAttempt, latestAttempt } from './attempts.js';
 import type { MutationContext } from './context.js';
 import type { PaymentService } from './payments.js';
+import { SANDBOX_ACCOUNT, type ProviderAccountService } from './provider-accounts.js';
+import type { RefundService } from './refunds.js';
 
-type Applied = { result: 'applied' | 'ignored' | 'unknown_payment' | 'duplicate'; note?: string };
+type Applied = { result: 'applied' | 'ignored' | 'unknown_payment' | 'unknown_refund' | 'duplicate'; note?: string };
 
 /**
- * The inbound provider webhook pipeline (spec/webhooks.md "In"): signature on the raw body,
- * tenant from OUR payment id, provider event id in an inbox (duplicates acknowledged and
- * nothing else), the normalized outcome applied through the state machine with its event and
- * audit entry in one transaction; stale or out-of-order events recorded and ignored.
+ * The inbound provider webhook pipeline (spec/webhooks.md "In"): signature on the raw body
+ * (against the secrets of that provider's accounts), tenant from OUR payment/refund id, the
+ * payment's account must be the one whose secret verified the event, provider event id in an
+ * inbox (duplicates acknowledged and nothing else), the normalized outcome applied through the
+ * state machine with its event and audit entry in one transaction; stale or out-of-order
+ * events recorded and ignored. Reconciliation feeds its answers through `applyEvent` too.
  */
 export class ProviderWebhookService {
   constructor(
-    private readonly deps: { orm: MikroORM; providers: ProviderRegistry; payments: PaymentService; logger: Logger; now?: () => Date },
+    private readonly deps: {
+      orm: MikroORM;
+      providers: ProviderRegistry;
+      payments: PaymentService;
+      refunds: RefundService;
+      accounts: ProviderAccountService;
+      logger: Logger;
+      now?: () => Date;
+    },
   ) {}
 
   async handle(providerName: string, rawBody: Buffer, headers: Record<string, string | undefined>, ctx: Omit<MutationContext, 'actor'>): Promise<Applied[]> {
     const provider = this.deps.providers.get(providerName as never);
     if (!provider) throw new AppError('route_not_found', `No webhook endpoint for provider '${providerName}'`);
-    const parsed = await provider.parseWebhook({ rawBody, headers });
+    const accounts = provider.name === 'sandbox' ? [SANDBOX_ACCOUNT] : await this.deps.accounts.allOf(this.deps.orm.em.fork(), provider.name);
+    const parsed = await provider.parseWebhook({ rawBody, headers }, accounts);
     if (!parsed.ok) {
       this.deps.logger.warn({ provider: providerName, reason: parsed.kind, requestId: ctx.requestId }, 'rejected provider webhook');
       throw new AppError('webhook_signature_invalid', parsed.kind === 'invalid_signature' ? 'Invalid webhook signature' : 'Malformed webhook');
     }
     const results: Applied[] = [];
     for (const event of parsed.events) {
-      results.push(await this.apply(providerName, event, { ...ctx, actor: { type: 'provider', id: providerName } }));
+      results.push(await this.applyEvent(providerName, event, { ...ctx, actor: { type: 'provider', id: providerName } }));
     }
     return results;
   }
 
-  private apply(providerName: string, event: ProviderEvent, ctx: MutationContext): Promise<Applied> {
+  /** Applies one verified (or reconciled) provider event in its own transaction. */
+  applyEvent(providerName: string, event: ProviderEvent, ctx: MutationContext): Promise<Applied> {
+    const o = event.outcome;
+    if (o.type === 'refund_succeeded' || o.type === 'refund_failed') return this.applyRefund(providerName, event, o, ctx);
     return this.deps.orm.em.fork().transactional(async (em) => {
       // The payment row lock serializes this event against checkout submits and other events.
-      const payment = await em.findOne(PaymentSchema, { id: event.paymentId }, { filters: false, lockMode: LockMode.PESSIMISTIC_WRITE });
-      const inserted = await em.execute<{ event_id: string }[]>(
-        `insert into provider_events (provider, event_id, payment_id, tenant_id, mode, outcome, result, received_at)
-         values (?, ?, ?, ?, ?, ?, 'applied', ?) on conflict do nothing returning event_id`,
-        [providerName, event.eventId, event.paymentId, payment?.tenantId ?? null, payment?.mode ?? null, event.outcome.type, this.now()],
-      );
-      if (inserted.length === 0) return { result: 'duplicate' };
-      const outcome = payment ? await this.decide(em, payment, providerName, event, ctx) : ({ result: 'unknown_payment' } as Applied);
-      if (outcome.result !== 'applied') {
-        await em.execute('update provider_events set result = ?, note = ? where provider = ? and event_id = ?', [
-          outcome.result,
-          outcome.note ?? null,
-          providerName,
-          event.eventId,
-        ]);
-        this.deps.logger.info({ provider: providerName, eventId: event.eventId, paymentId: event.paymentId, ...outcome }, 'provider event recorded, not applied');
-      }
-      return outcome;
+      const payment = event.paymentId
+        ? await em.findOne(PaymentSchema, { id: event.paymentId }, { filters: false, lockMode: LockMode.PESSIMISTIC_WRITE })
+        : null;
+      if (!(await this.inbox(em, providerName, event, { tenantId: payment?.tenantId ?? null, mode: payment?.mode ?? null }))) return { result: 'duplicate' };
+      const outcome: Applied = !payment
+        ? { result: 'unknown_payment' }
+        : (payment.providerAccountId ?? SANDBOX_ACCOUNT.id) !== event.accountId
+          ? { result: 'ignored', note: `account mismatch: the payment is at ${payment.providerAccountId ?? SANDBOX_ACCOUNT.id}, the event was signed by ${event.accountId}` }
+          : await this.decide(em, payment, providerName, event, ctx);
+      return this.record(em, providerName, event, outcome);
     });
+  }
+
+  private applyRefund(
+    providerName: string,
+    event: ProviderEvent,
+    o: Extract<NormalizedOutcome, { type: 'refund_succeeded' | 'refund_failed' }>,
+    ctx: MutationContext,
+  ): Promise<Applied> {
+    return this.deps.orm.em.fork().transactional(async (em) => {
+      const refund = o.refundId
+        ? await em.findOne(RefundSchema, { id: o.refundId }, { filters: false })
+        : await em.findOne(RefundSchema, { provider: providerName, providerReference: o.refundReference }, { filters: false });
+      if (!(await this.inbox(em, providerName, event, { tenantId: refund?.tenantId ?? null, mode: refund?.mode ?? null, refundId: refund?.id ?? null }))) {
+        return { result: 'duplicate' };
+      }
+      let outcome: Applied;
+      if (!refund) outcome = { result: 'unknown_refund' };
+      else if ((refund.providerAccountId ?? SANDBOX_ACCOUNT.id) !== event.accountId) outcome = { result: 'ignored', note: `account mismatch for refund ${refund.id}` };
+      else {
+        const settled = await this.deps.refunds.settle(
+          em,
+          refund.id,
+          o.type === 'refund_succeeded' ? 'succeeded' : 'failed',
+          { providerReference: o.refundReference, failureReason: o.type === 'refund_failed' ? o.code : null },
+          ctx,
+        );
+        outcome = settled.applied ? { result: 'applied' } : { result: 'ignored', ...(settled.note ? { note: settled.note } : {}) };
+      }
+      return this.record(em, providerName, event, outcome);
+    });
+  }
+
+  /** The inbox: false when this provider event id was seen before (a duplicate delivery). */
+  private async inbox(em: EntityManager, providerName: string, event: ProviderEvent, owner: { tenantId: string | null; mode: string | null; refundId?: string | null }): Promise<boolean> {
+    const inserted = await em.execute<{ event_id: string }[]>(
+      `insert into provider_events (provider, event_id, payment_id, refund_id, account_id, tenant_id, mode, outcome, result, received_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, 'applied', ?) on conflict do nothing returning event_id`,
+      [providerName, event.eventId, event.paymentId, owner.refundId ?? null, event.accountId, owner.tenantId, owner.mode, event.outcome.type, this.now()],
+    );
+    return inserted.length > 0;
+  }
+
+  private async record(em: EntityManager, providerName: string, event: ProviderEvent, outcome: Applied): Promise<Applied> {
+    if (outcome.result !== 'applied') {
+      await em.execute('update provider_events set result = ?, note = ? where provider = ? and event_id = ?', [
+        outcome.result,
+        outcome.note ?? null,
+        providerName,
+        event.eventId,
+      ]);
+      this.deps.logger.info({ provider: providerName, eventId: event.eventId, paymentId: event.paymentId, ...outcome }, 'provider event recorded, not applied');
+    }
+    return outcome;
   }
 
   private async decide(em: EntityManager, payment: Payment, providerName: string, event: ProviderEvent, ctx: MutationContext): Promise<Applied> {
     em.setFilterParams(TENANT_FILTER, { tenantId: payment.tenantId, mode: payment.mode });
     const attempt = await latestAttempt(em, payment.id, true);
     if (!attempt || attempt.provider !== providerName) return { result: 'ignored', note: 'no attempt at this provider' };
-    const sameAttempt = event.attemptId ? attempt.id === event.attemptId : attempt.providerReference === event.reference;
+    // The latest attempt, named by our attempt id or by the provider object it used (a Stripe
+    // PaymentIntent is confirmed again by the next attempt after a decline).
+    // An event naming no attempt (Adyen without metadata) belongs to the latest attempt.
+    const sameAttempt =
+      event.attemptId === attempt.id ||
+      (attempt.providerReference !== null && attempt.providerReference === event.reference) ||
+      event.attemptId === undefined;
     if (!sameAttempt) return { result: 'ignored', note: `stale: not the latest attempt (${attempt.id})` };
     if (attempt.status === 'succeeded' || attempt.status === 'failed') {
       return { result: 'ignored', note: `attempt already ${attempt.status}` };

@@ -18,8 +18,10 @@ function sandbox(options: { now?: () => Date } = {}) {
   return { provider, scheduled };
 }
 
+const account = { id: 'sandbox', provider: 'sandbox', mode: 'sandbox', credentials: null } as const;
 const future = new Date().getUTCFullYear() + 2;
 const request = (number: string, extra: Partial<AuthorizeRequest> = {}): AuthorizeRequest => ({
+  account,
   attemptId: 'att_01test',
   paymentId: 'pay_01test',
   amount: 1999,
@@ -126,7 +128,7 @@ describe('sandbox provider: authorize', () => {
 });
 
 describe('sandbox provider: completeAction (simulated 3-D Secure)', () => {
-  const action = { attemptId: 'att_3ds', paymentId: 'pay_3ds', reference: 'sbx_att_3ds' };
+  const action = { account, attemptId: 'att_3ds', paymentId: 'pay_3ds', reference: 'sbx_att_3ds' };
 
   it('approve → succeeded by webhook, at once', async () => {
     const { provider, scheduled } = sandbox();
@@ -151,13 +153,14 @@ describe('sandbox provider: parseWebhook', () => {
     await provider.authorize(request('4242 4242 4242 4242'));
     const body = scheduled[0]!.body;
     const rawBody = Buffer.from(JSON.stringify(body));
-    const parsed = await provider.parseWebhook({ rawBody, headers: signSandboxWebhook(SECRET, body) });
+    const parsed = await provider.parseWebhook({ rawBody, headers: signSandboxWebhook(SECRET, body) }, []);
     expect(parsed).toEqual({
       ok: true,
       events: [
         {
           eventId: body.id,
           paymentId: 'pay_01test',
+          accountId: 'sandbox',
           attemptId: 'att_01test',
           reference: 'sbx_att_01test',
           outcome: { type: 'succeeded' },
@@ -166,7 +169,7 @@ describe('sandbox provider: parseWebhook', () => {
       ],
     });
     const otherSecret = `whsec_${Buffer.alloc(32, 8).toString('base64')}`;
-    expect(await provider.parseWebhook({ rawBody, headers: signSandboxWebhook(otherSecret, body) })).toMatchObject({
+    expect(await provider.parseWebhook({ rawBody, headers: signSandboxWebhook(otherSecret, body) }, [])).toMatchObject({
       ok: false,
       kind: 'invalid_signature',
     });

@@ -5,9 +5,13 @@ import type {
   InboundWebhook,
   NormalizedOutcome,
   PaymentProvider,
+  PrepareRequest,
+  ProviderAccount,
   ProviderResult,
+  RefundRequest,
+  RetrieveRequest,
 } from '@platform/core';
-import { behaviourOf } from './cards.js';
+import { behaviourOf, refundFails } from './cards.js';
 import { parseSandboxWebhook, type SandboxWebhookBody } from './webhook.js';
 
 /**
@@ -16,29 +20,56 @@ import { parseSandboxWebhook, type SandboxWebhookBody } from './webhook.js';
  */
 export type ScheduleWebhook = (body: SandboxWebhookBody, delayMs: number) => Promise<void>;
 
+/**
+ * The simulated provider's own records: what it decided for each reference and from when that
+ * is visible. Reconciliation asks it (`retrieve`) exactly as it would ask Stripe or Adyen.
+ */
+export interface SandboxLedger {
+  record(reference: string, outcome: NormalizedOutcome, settlesAt: Date): Promise<void>;
+  lookup(reference: string, now: Date): Promise<NormalizedOutcome | null>;
+}
+
 export interface SandboxProviderOptions {
   /** Standard Webhooks secret (`whsec_…`) shared by the simulated provider and the platform. */
   webhookSecret: string;
   scheduleWebhook: ScheduleWebhook;
+  ledger?: SandboxLedger;
   now?: () => Date;
 }
+
+/** The implicit account of the built-in sandbox provider (it has no credentials). */
+export const SANDBOX_ACCOUNT_ID = 'sandbox';
 
 /** The built-in sandbox provider: test cards decide outcomes; no money, no network beyond our own webhook endpoint. */
 export function createSandboxProvider(options: SandboxProviderOptions): PaymentProvider {
   const now = options.now ?? (() => new Date());
-  const report = (request: { attemptId: string; paymentId: string }, reference: string, outcome: NormalizedOutcome, delayMs: number) =>
-    options.scheduleWebhook(
-      {
-        id: `sbxevt_${randomUUID()}`,
-        type: 'sandbox.outcome',
-        created: new Date(now().getTime() + delayMs).toISOString(),
-        data: { paymentId: request.paymentId, attemptId: request.attemptId, reference, outcome },
-      },
+  const report = async (
+    data: { paymentId: string | null; attemptId?: string; refundId?: string },
+    reference: string,
+    outcome: NormalizedOutcome,
+    delayMs: number,
+  ) => {
+    const settlesAt = new Date(now().getTime() + delayMs);
+    await options.ledger?.record(reference, outcome, settlesAt);
+    // Only our ids travel in the webhook: never card data or anything else from the request.
+    const ids = {
+      paymentId: data.paymentId,
+      ...(data.attemptId ? { attemptId: data.attemptId } : {}),
+      ...(data.refundId ? { refundId: data.refundId } : {}),
+    };
+    await options.scheduleWebhook(
+      { id: `sbxevt_${randomUUID()}`, type: 'sandbox.outcome', created: settlesAt.toISOString(), data: { ...ids, reference, outcome } },
       delayMs,
     );
+  };
 
   return {
     name: 'sandbox',
+
+    async prepare(request: PrepareRequest) {
+      // Nothing to create up front: the hosted page shows the sandbox card form.
+      return { ok: true, reference: `sbx_${request.attemptId}`, client: { type: 'card_form' } };
+    },
 
     async authorize(request: AuthorizeRequest): Promise<ProviderResult<{ reference: string }>> {
       if (request.mode !== 'sandbox' || !request.card) {
@@ -46,7 +77,7 @@ export function createSandboxProvider(options: SandboxProviderOptions): PaymentP
       }
       const behaviour = behaviourOf(request.card.number);
       if (behaviour.kind === 'provider_error') {
-        return { ok: false, kind: 'provider_error', code: 'provider_error', message: 'The sandbox provider answered HTTP 500', retryable: true };
+        return { ok: false, kind: 'provider_error', code: 'provider_error', message: 'The sandbox provider answered HTTP 500', retryable: true, status: 500 };
       }
       // One reference per attempt: the attempt id is our idempotency key at the "provider".
       const reference = `sbx_${request.attemptId}`;
@@ -62,7 +93,26 @@ export function createSandboxProvider(options: SandboxProviderOptions): PaymentP
       return { ok: true, reference: request.reference };
     },
 
-    async parseWebhook(request: InboundWebhook) {
+    async retrieve(request: RetrieveRequest) {
+      const reference = request.reference ?? `sbx_${request.attemptId}`;
+      const outcome = (await options.ledger?.lookup(reference, now())) ?? null;
+      if (!outcome) {
+        // The simulated provider never received this attempt (or it has not settled yet).
+        return { ok: true, reference, outcome: request.reference ? { type: 'processing' } : { type: 'failed', code: 'not_found', message: 'The sandbox provider has no record of this attempt' } };
+      }
+      return { ok: true, reference, outcome };
+    },
+
+    async refund(request: RefundRequest): Promise<ProviderResult<{ reference: string }>> {
+      const reference = `sbxre_${request.refundId}`;
+      const outcome: NormalizedOutcome = refundFails(request.amount)
+        ? { type: 'refund_failed', refundId: request.refundId, refundReference: reference, code: 'refund_failed', message: 'The sandbox provider failed this refund (amount ends in 99)' }
+        : { type: 'refund_succeeded', refundId: request.refundId, refundReference: reference };
+      await report({ paymentId: request.paymentId, refundId: request.refundId }, reference, outcome, 0);
+      return { ok: true, reference };
+    },
+
+    async parseWebhook(request: InboundWebhook, _accounts: readonly ProviderAccount[]) {
       return parseSandboxWebhook(options.webhookSecret, request.rawBody, request.headers);
     },
   };

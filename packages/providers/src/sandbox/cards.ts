@@ -34,3 +34,8 @@ export function normalizeCardNumber(number: string): string {
 export function behaviourOf(number: string): CardBehaviour {
   return TEST_CARDS[normalizeCardNumber(number)] ?? UNKNOWN_CARD;
 }
+
+/** Sandbox refund rule (spec/payments.md): a refund whose amount ends in 99 minor units fails. */
+export function refundFails(amount: number): boolean {
+  return amount % 100 === 99;
+}

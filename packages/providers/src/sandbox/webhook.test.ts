@@ -31,6 +31,7 @@ describe('signSandboxWebhook → parseSandboxWebhook', () => {
         {
           eventId: 'sbxevt_round_trip',
           paymentId: 'pay_01abc',
+          accountId: 'sandbox',
           attemptId: 'att_01abc',
           reference: 'sbx_att_01abc',
           outcome: { type: 'failed', code: 'card_declined', message: 'The card was declined.' },

@@ -9,7 +9,7 @@ export interface SandboxWebhookBody {
   id: string;
   type: 'sandbox.outcome';
   created: string;
-  data: { paymentId: string; attemptId: string; reference: string; outcome: NormalizedOutcome };
+  data: { paymentId: string | null; attemptId?: string; refundId?: string; reference: string; outcome: NormalizedOutcome };
 }
 
 export function signSandboxWebhook(secret: string, body: SandboxWebhookBody, now = new Date()): Record<string, string> {
@@ -45,12 +45,13 @@ export function parseSandboxWebhook(secret: string, rawBody: Buffer, headers: Re
     return { ok: false, kind: 'malformed', message: 'sandbox webhook body is not JSON' };
   }
   const data = body?.data;
-  if (!body?.id || !data?.paymentId || !data.reference || !data.outcome?.type) {
-    return { ok: false, kind: 'malformed', message: 'sandbox webhook without id, paymentId, reference or outcome' };
+  if (!body?.id || !(data?.paymentId || data?.refundId) || !data.reference || !data.outcome?.type) {
+    return { ok: false, kind: 'malformed', message: 'sandbox webhook without id, paymentId/refundId, reference or outcome' };
   }
   const event: ProviderEvent = {
     eventId: body.id,
-    paymentId: data.paymentId,
+    paymentId: data.paymentId ?? null,
+    accountId: 'sandbox',
     ...(data.attemptId ? { attemptId: data.attemptId } : {}),
     reference: data.reference,
     outcome: data.outcome,

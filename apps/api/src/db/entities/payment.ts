@@ -19,6 +19,7 @@ export const PaymentSchema = defineEntity({
     metadata: p.json<Record<string, string>>(),
     provider: p.string().nullable(),
     providerReference: p.string().nullable(),
+    providerAccountId: p.string().nullable(),
     returnUrl: p.text().nullable(),
     cancelUrl: p.text().nullable(),
     checkoutTokenId: p.string().nullable(),

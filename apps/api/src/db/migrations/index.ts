@@ -1,10 +1,14 @@
 import { Migration20261125000000_initial } from './Migration20261125000000_initial.js';
 import { Migration20261125010000_attempts_inbox } from './Migration20261125010000_attempts_inbox.js';
 import { Migration20261125020000_webhooks } from './Migration20261125020000_webhooks.js';
+import { Migration20261125030000_providers_refunds } from './Migration20261125030000_providers_refunds.js';
+import { Migration20261125040000_console } from './Migration20261125040000_console.js';
 
 /** Every migration, in order. Listed explicitly so the same list runs from source and from tests. */
 export const migrationsList = [
   { name: 'Migration20261125000000_initial', class: Migration20261125000000_initial },
   { name: 'Migration20261125010000_attempts_inbox', class: Migration20261125010000_attempts_inbox },
   { name: 'Migration20261125020000_webhooks', class: Migration20261125020000_webhooks },
+  { name: 'Migration20261125030000_providers_refunds', class: Migration20261125030000_providers_refunds },
+  { name: 'Migration20261125040000_console', class: Migration20261125040000_console },
 ];

@@ -1,0 +1,115 @@
+import type PgBoss from 'pg-boss';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { ProviderEvent } from '@platform/core';
+import type { ProviderRegistry } from '@platform/providers';
+import { PaymentAttemptSchema } from '../db/entities/index.js';
+import type { Logger } from '../logger.js';
+import type { ProviderCaller } from '../providers/resilient-call.js';
+import type { MutationContext } from '../services/context.js';
+import type { ProviderAccountService } from '../services/provider-accounts.js';
+import type { ProviderWebhookService } from '../services/provider-webhooks.js';
+import { QUEUES } from './boss.js';
+
+export interface ReconcilerOptions {
+  /** A payment `processing` for longer than this is checked with its provider. */
+  processingAfterMs: number;
+  /** An attempt whose call timed out after sending is checked this long after. */
+  unknownAfterMs: number;
+  batchSize: number;
+}
+
+export const DEFAULT_RECONCILER_OPTIONS: ReconcilerOptions = { processingAfterMs: 10 * 60_000, unknownAfterMs: 30_000, batchSize: 100 };
+
+const CTX: MutationContext = { actor: { type: 'system', id: 'reconciliation' }, requestId: null, ip: null };
+
+/**
+ * Resolves unknown outcomes by asking the provider, never by guessing: attempts whose call
+ * timed out after sending, and payments stuck in `processing`. The provider's answer goes
+ * through the same pipeline as a webhook (inbox dedupe, state machine, events, audit).
+ */
+export class Reconciler {
+  private readonly options: ReconcilerOptions;
+
+  constructor(
+    private readonly deps: {
+      orm: MikroORM;
+      providers: ProviderRegistry;
+      accounts: ProviderAccountService;
+      caller: ProviderCaller;
+      providerWebhooks: ProviderWebhookService;
+      logger: Logger;
+    },
+    options: Partial<ReconcilerOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_RECONCILER_OPTIONS, ...options };
+  }
+
+  async run(now = new Date()): Promise<{ checked: number; resolved: number }> {
+    const em = this.deps.orm.em.fork();
+    const rows = await em.execute<{ id: string }[]>(
+      `select a.id from payment_attempts a
+        where a.status = 'unknown' and a.updated_at <= ?
+       union
+       select (select l.id from payment_attempts l where l.payment_id = p.id order by l.id desc limit 1) as id
+         from payments p
+        where p.status = 'processing' and p.updated_at <= ?
+       limit ?`,
+      [new Date(now.getTime() - this.options.unknownAfterMs), new Date(now.getTime() - this.options.processingAfterMs), this.options.batchSize],
+    );
+    let resolved = 0;
+    for (const { id } of rows) {
+      if (id && (await this.reconcileAttempt(id, now))) resolved++;
+    }
+    return { checked: rows.length, resolved };
+  }
+
+  /** Asks the provider about one attempt; true when its answer moved the payment. */
+  async reconcileAttempt(attemptId: string, now = new Date()): Promise<boolean> {
+    const em = this.deps.orm.em.fork();
+    const attempt = await em.findOne(PaymentAttemptSchema, { id: attemptId }, { filters: false });
+    if (!attempt || attempt.status === 'succeeded' || attempt.status === 'failed') return false;
+    const account = await this.deps.accounts.byId(em, attempt.providerAccountId);
+    const adapter = this.deps.providers.get(attempt.provider as never);
+    if (!account || !adapter) return false;
+    const result = await this.deps.caller.call(account.id, () =>
+      adapter.retrieve({ account, attemptId: attempt.id, paymentId: attempt.paymentId, reference: attempt.providerReference ?? null, clientResult: attempt.clientResult ?? null }),
+    );
+    if (!result.ok) {
+      this.deps.logger.warn({ attemptId, code: result.code }, 'reconciliation could not reach the provider; will ask again');
+      return false;
+    }
+    if (result.outcome.type === 'processing') {
+      if (attempt.status === 'unknown') {
+        // The provider has it and is still working on it: no longer unknown.
+        await em.nativeUpdate(
+          PaymentAttemptSchema,
+          { id: attempt.id, status: 'unknown' },
+          { status: 'processing', providerReference: attempt.providerReference ?? result.reference, updatedAt: now },
+          { filters: false },
+        );
+      }
+      return false;
+    }
+    const event: ProviderEvent = {
+      eventId: `reconcile:${attempt.id}:${result.outcome.type}`,
+      paymentId: attempt.paymentId,
+      accountId: account.id,
+      attemptId: attempt.id,
+      reference: result.reference ?? attempt.providerReference ?? '',
+      outcome: result.outcome,
+      occurredAt: now,
+    };
+    const applied = await this.deps.providerWebhooks.applyEvent(attempt.provider, event, CTX);
+    this.deps.logger.info({ attemptId, paymentId: attempt.paymentId, outcome: result.outcome.type, ...applied }, 'reconciled with the provider');
+    return applied.result === 'applied';
+  }
+}
+
+/** Every minute, one worker at a time (pg-boss cron). */
+export async function scheduleReconciliation(boss: PgBoss, reconciler: Reconciler, logger: Logger): Promise<void> {
+  await boss.schedule(QUEUES.reconciliation, '* * * * *', {}, { singletonKey: 'reconciliation' });
+  await boss.work(QUEUES.reconciliation, async () => {
+    const result = await reconciler.run();
+    if (result.checked > 0) logger.info(result, 'reconciliation done');
+  });
+}
