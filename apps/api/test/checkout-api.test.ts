@@ -101,6 +101,7 @@ describe('checkout.session', () => {
       lastError: null,
       returnUrl: `https://shop.example.com/checkout/done?paymentId=${p.id}`,
       cancelUrl: 'https://shop.example.com/cart',
+      provider: 'sandbox',
       nextAction: null,
       expiresAt: p.checkoutExpiresAt,
     });

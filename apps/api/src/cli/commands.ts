@@ -6,6 +6,8 @@ import { verifyAuditLog } from '../services/audit-verify.js';
 import type { MutationContext } from '../services/context.js';
 import { TenantService } from '../services/tenants.js';
 import { createUser, type UserRole } from '../services/users.js';
+import { ProviderAccountService } from '../services/provider-accounts.js';
+import type { SecretBox } from '../crypto/secret-box.js';
 
 export type Flags = Record<string, string | boolean | string[] | undefined>;
 
@@ -37,7 +39,21 @@ function mode(flags: Flags): 'sandbox' | 'live' {
 }
 
 /** Each command: flags in, one JSON object out. Mutations run in one transaction with their audit entry. */
-export const COMMANDS: Record<string, { usage: string; run: (orm: MikroORM, flags: Flags) => Promise<CommandResult> }> = {
+/** What some commands need besides the database: the key that seals provider credentials. */
+export interface CommandDeps {
+  box: () => Promise<SecretBox>;
+}
+
+function parseJsonFlag(flags: Flags, name: string): unknown {
+  try {
+    return JSON.parse(required(flags, name));
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw new AppError('parameter_invalid', `--${name} must be a JSON object`, { param: name });
+  }
+}
+
+export const COMMANDS: Record<string, { usage: string; run: (orm: MikroORM, flags: Flags, deps: CommandDeps) => Promise<CommandResult> }> = {
   'tenant:create': {
     usage: 'tenant:create --app-name acme-shop [--display-name "Acme Shop"] [--allowed-origin https://shop.example.com]…',
     async run(orm, flags) {
@@ -89,6 +105,46 @@ export const COMMANDS: Record<string, { usage: string; run: (orm: MikroORM, flag
         ),
       );
       return { json: result, text: [`Created ${result.role} ${result.email} with password: ${result.password}`] };
+    },
+  },
+  'provider:add': {
+    usage: `provider:add --app-name acme-shop --mode live|sandbox --provider stripe|adyen --config-json '{…}' [--label "EU account"]`,
+    async run(orm, flags, deps) {
+      const accounts = new ProviderAccountService(await deps.box());
+      const view = await orm.em.fork().transactional(async (em: EntityManager) => {
+        const tenant = await new TenantService().byAppName(em, required(flags, 'app-name'));
+        return accounts.add(
+          em,
+          {
+            tenantId: tenant.id,
+            mode: mode(flags),
+            provider: required(flags, 'provider'),
+            config: parseJsonFlag(flags, 'config-json'),
+            ...(typeof flags['label'] === 'string' ? { label: flags['label'] } : {}),
+          },
+          CLI_CONTEXT,
+        );
+      });
+      return {
+        json: { accountId: view.id },
+        text: [`Added ${view.provider} account ${view.id} (${view.mode}), position ${view.position} in the routing list.`],
+      };
+    },
+  },
+  'provider:list': {
+    usage: 'provider:list --app-name acme-shop [--mode live|sandbox]',
+    async run(orm, flags, deps) {
+      const accounts = new ProviderAccountService(await deps.box());
+      const em = orm.em.fork();
+      const tenant = await new TenantService().byAppName(em, required(flags, 'app-name'));
+      const modes = flags['mode'] === undefined ? (['sandbox', 'live'] as const) : [mode(flags)];
+      const list = (await Promise.all(modes.map((m) => accounts.list(em, tenant.id, m)))).flat();
+      return {
+        json: { accounts: list },
+        text: list.length
+          ? list.map((a) => `${a.mode.padEnd(7)} #${a.position} ${a.id} ${a.provider} ${Object.entries(a.credentials).map(([k, v]) => `${k}=${v}`).join(' ')}`)
+          : ['No provider accounts (sandbox mode uses the built-in sandbox provider).'],
+      };
     },
   },
   'audit:verify': {

@@ -3,6 +3,8 @@ import { isAppError } from '@platform/core';
 import { ConfigError, loadConfig } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrate, openOrm, pendingMigrations } from '../db/orm.js';
+import { loadKeys } from '../keys.js';
+import { SecretBox } from '../crypto/secret-box.js';
 import { COMMANDS, type Flags } from './commands.js';
 
 const string = { type: 'string' } as const;
@@ -49,7 +51,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     else if (name !== 'migrate' && (await pendingMigrations(orm)).length > 0) {
       return fail('Database migrations are pending; run: npm run cli -- migrate', asJson);
     }
-    const result = await command.run(orm, flags);
+    const result = await command.run(orm, flags, { box: async () => new SecretBox((await loadKeys(config)).encryptionKey) });
     console.log(asJson ? JSON.stringify(result.json) : result.text.join('\n'));
     return result.exitCode ?? 0;
   } catch (err) {

@@ -15,6 +15,8 @@ import {
   webhookEndpointSchema,
   webhookDeliverySchema,
   replayEventSchema,
+  createRefundSchema,
+  refundSchema,
 } from '@platform/core';
 import { reissueCheckoutSchema } from './routes/payments.js';
 
@@ -94,6 +96,23 @@ export function buildOpenApiDocument(serverUrl: string) {
       },
       '/v1/payments/{id}/checkout': {
         post: post('Issue a fresh checkout token (the previous one is revoked)', reissueCheckoutSchema, '200', paymentSchema, idParam),
+      },
+      '/v1/payments/{id}/refunds': {
+        post: post('Refund a succeeded payment (amount omitted = everything not yet refunded)', createRefundSchema, '201', refundSchema, idParam),
+        get: {
+          summary: "List a payment's refunds (newest first)",
+          ...secured,
+          requestParams: { path: idParam, query: listQuerySchema },
+          responses: { '200': { description: 'A page of refunds', ...json(listSchema(refundSchema, 'RefundList')) }, ...commonErrors },
+        },
+      },
+      '/v1/refunds/{id}': {
+        get: {
+          summary: 'Retrieve a refund',
+          ...secured,
+          requestParams: { path: idParam },
+          responses: { '200': { description: 'The refund', ...json(refundSchema) }, ...commonErrors },
+        },
       },
       '/v1/events': {
         get: {

@@ -74,7 +74,7 @@ export class CheckoutService {
    * account whose call fails retryably after retries (or whose circuit is open) is recorded
    * as a failed attempt and the next account is tried.
    */
-  async prepare(token: string, ctx: MutationContext): Promise<{ client: ClientConfig }> {
+  async prepare(token: string): Promise<{ client: ClientConfig }> {
     const claims = await this.resolve(token);
     const start = await this.scoped(claims, async (em) => {
       const payment = await this.deps.payments.get(em, claims.id);
@@ -141,7 +141,10 @@ export class CheckoutService {
       // Live card data goes from the browser to the provider's own fields, never through us.
       throw new AppError('permission_denied', 'Card details are accepted only in sandbox mode; live payments use the provider’s payment form');
     }
-    const route = await this.scoped(claims, (em) => this.deps.accounts.routeFor(em, claims.tenantId, claims.mode));
+    const route = await this.scoped(claims, async (em) => {
+      const payment = await this.deps.payments.get(em, claims.id);
+      return this.deps.accounts.routeFor(em, claims.tenantId, claims.mode, (payment.provider as ProviderName | null) ?? null);
+    });
     if (route[0]?.provider !== 'sandbox') {
       throw new AppError('permission_denied', 'This merchant takes payments through its provider’s payment form; card details are not accepted here');
     }

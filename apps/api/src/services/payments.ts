@@ -46,8 +46,9 @@ export class PaymentService {
 
   async create(em: EntityManager, scope: Scope, input: CreatePaymentInput, ctx: MutationContext): Promise<PaymentObject> {
     const tenant = await em.findOneOrFail(TenantSchema, { id: scope.tenantId });
-    // Sandbox is a separate world processed only by the sandbox provider; live never uses it.
-    if (input.provider !== undefined && (input.provider === 'sandbox') !== (scope.mode === 'sandbox')) {
+    // Sandbox payments go to the built-in sandbox provider unless a provider with a sandbox-mode
+    // (test-keys) account is asked for; live never uses the built-in sandbox.
+    if (input.provider === 'sandbox' && scope.mode === 'live') {
       throw new AppError('parameter_invalid', `provider '${input.provider}' is not available in ${scope.mode} mode`, { param: 'provider' });
     }
     this.checkRedirect(input.returnUrl, 'returnUrl', tenant.allowedOrigins, scope);

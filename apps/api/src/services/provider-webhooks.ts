@@ -126,13 +126,10 @@ export class ProviderWebhookService {
     em.setFilterParams(TENANT_FILTER, { tenantId: payment.tenantId, mode: payment.mode });
     const attempt = await latestAttempt(em, payment.id, true);
     if (!attempt || attempt.provider !== providerName) return { result: 'ignored', note: 'no attempt at this provider' };
-    // The latest attempt, named by our attempt id or by the provider object it used (a Stripe
-    // PaymentIntent is confirmed again by the next attempt after a decline).
-    // An event naming no attempt (Adyen without metadata) belongs to the latest attempt.
-    const sameAttempt =
-      event.attemptId === attempt.id ||
-      (attempt.providerReference !== null && attempt.providerReference === event.reference) ||
-      event.attemptId === undefined;
+    // The latest attempt, named by our attempt id (metadata) or by the provider object it used
+    // (a Stripe PaymentIntent is confirmed again by the next attempt after a decline). Anything
+    // else is stale or unknown to us: recorded, never applied on a guess.
+    const sameAttempt = event.attemptId === attempt.id || (attempt.providerReference !== null && attempt.providerReference === event.reference);
     if (!sameAttempt) return { result: 'ignored', note: `stale: not the latest attempt (${attempt.id})` };
     if (attempt.status === 'succeeded' || attempt.status === 'failed') {
       return { result: 'ignored', note: `attempt already ${attempt.status}` };

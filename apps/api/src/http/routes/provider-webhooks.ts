@@ -16,7 +16,9 @@ export function providerWebhookRoutes(platform: Platform): Router {
       requestId: requestIdOf(res),
       ip: req.ip ?? null,
     });
-    res.status(200).json({ received: true, results: results.map((r) => r.result) });
+    // Adyen expects exactly "[accepted]" for a processed notification batch.
+    if (req.params.provider === 'adyen') res.status(200).type('text/plain').send('[accepted]');
+    else res.status(200).json({ received: true, results: results.map((r) => r.result) });
   });
   return router;
 }
