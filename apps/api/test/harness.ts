@@ -1,3 +1,4 @@
+import type { ResilienceOptions } from '../src/providers/resilient-call.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,6 +38,8 @@ export async function startTestPlatform(options: {
     migrate?: boolean;
     worker?: boolean;
     webhookRetryScale?: number;
+    /** Provider call retries / circuit breaker (tests use short delays). */
+    resilience?: ResilienceOptions;
     /** Leave the database in place on close (to reopen it with `existingDatabaseUrl`). */
     keepDatabase?: boolean;
     existingDatabaseUrl?: string;
@@ -58,6 +61,7 @@ export async function startTestPlatform(options: {
     ...(options.fault ? { fault: options.fault } : {}),
     poolMax: 10,
     ...(options.webhookRetryScale ? { webhookRetryScale: options.webhookRetryScale } : {}),
+    resilience: options.resilience ?? { retry: { maxTries: 3, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 1_000 } },
   });
   if (options.migrate !== false) await migrate(platform.orm);
   const server: Server = await new Promise((resolve) => {

@@ -102,6 +102,23 @@ export const paymentSchema = z
   .meta({ id: 'Payment' });
 export type PaymentObject = z.infer<typeof paymentSchema>;
 
+export const paymentAttemptSchema = z
+  .object({
+    id: z.string().meta({ example: 'att_01j…' }),
+    object: z.literal('payment_attempt'),
+    paymentId: z.string(),
+    provider: z.string(),
+    providerReference: z.string().nullable(),
+    status: z.enum(['pending', 'processing', 'requires_action', 'succeeded', 'failed', 'unknown']),
+    error: z.object({ code: z.string(), message: z.string().nullable() }).nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    completedAt: z.string().nullable(),
+  })
+  .strict()
+  .meta({ id: 'PaymentAttempt', description: 'One try at a provider account (failover and retries show up as several).' });
+export type PaymentAttemptObject = z.infer<typeof paymentAttemptSchema>;
+
 export const REFUND_REASONS = ['duplicate', 'fraudulent', 'requested_by_customer'] as const;
 
 export const createRefundSchema = z

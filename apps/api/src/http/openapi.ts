@@ -17,6 +17,7 @@ import {
   replayEventSchema,
   createRefundSchema,
   refundSchema,
+  paymentAttemptSchema,
 } from '@platform/core';
 import { reissueCheckoutSchema } from './routes/payments.js';
 
@@ -96,6 +97,14 @@ export function buildOpenApiDocument(serverUrl: string) {
       },
       '/v1/payments/{id}/checkout': {
         post: post('Issue a fresh checkout token (the previous one is revoked)', reissueCheckoutSchema, '200', paymentSchema, idParam),
+      },
+      '/v1/payments/{id}/attempts': {
+        get: {
+          summary: "List a payment's attempts at providers (oldest first)",
+          ...secured,
+          requestParams: { path: idParam },
+          responses: { '200': { description: 'The attempts', ...json(listSchema(paymentAttemptSchema, 'PaymentAttemptList')) }, ...commonErrors },
+        },
       },
       '/v1/payments/{id}/refunds': {
         post: post('Refund a succeeded payment (amount omitted = everything not yet refunded)', createRefundSchema, '201', refundSchema, idParam),

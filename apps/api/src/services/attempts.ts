@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { LockMode } from '@mikro-orm/postgresql';
 import { PaymentAttemptSchema, type AttemptStatus, type Payment, type PaymentAttempt } from '../db/entities/index.js';
 import { newId } from '../ids.js';
+import type { PaymentAttemptObject } from '@platform/core';
 
 /** Payment attempts: one row per try at a provider, newest last. */
 export function startAttempt(em: EntityManager, payment: Payment, provider: string, now: Date): PaymentAttempt {
@@ -39,4 +40,23 @@ export function finishAttempt(attempt: PaymentAttempt, status: AttemptStatus, no
     attempt.errorCode = error.code;
     attempt.errorMessage = error.message;
   }
+}
+
+export async function attemptsOf(em: EntityManager, paymentId: string): Promise<PaymentAttempt[]> {
+  return em.find(PaymentAttemptSchema, { paymentId }, { orderBy: { id: 'asc' } });
+}
+
+export function toAttemptObject(a: PaymentAttempt): PaymentAttemptObject {
+  return {
+    id: a.id,
+    object: 'payment_attempt',
+    paymentId: a.paymentId,
+    provider: a.provider,
+    providerReference: a.providerReference ?? null,
+    status: a.status,
+    error: a.errorCode ? { code: a.errorCode, message: a.errorMessage ?? null } : null,
+    createdAt: a.createdAt.toISOString(),
+    updatedAt: a.updatedAt.toISOString(),
+    completedAt: a.completedAt?.toISOString() ?? null,
+  };
 }

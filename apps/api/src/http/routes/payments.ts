@@ -7,6 +7,7 @@ import { idempotency } from '../idempotency.js';
 import { parseInput, parseOrThrow } from '../validation.js';
 import { toPaymentObject } from '../../services/payment-object.js';
 import { tenantMutationContext } from './mutation-context.js';
+import { attemptsOf, toAttemptObject } from '../../services/attempts.js';
 
 export const reissueCheckoutSchema = z
   .object({ checkoutExpiresInSeconds: z.number().int().min(60).max(86_400).optional() })
@@ -34,6 +35,13 @@ export function paymentRoutes(platform: Platform): Router {
 
   router.get('/payments/:id', async (req, res) => {
     res.json(toPaymentObject(await payments.get(tenantEm(res), req.params.id)));
+  });
+
+  /** Every try at a provider, oldest first: retries, failover and declines show up here. */
+  router.get('/payments/:id/attempts', async (req, res) => {
+    const em = tenantEm(res);
+    await payments.get(em, req.params.id);
+    res.json({ object: 'list', data: (await attemptsOf(em, req.params.id)).map(toAttemptObject), hasMore: false });
   });
 
   router.post('/payments/:id/cancel', (req, res) =>
