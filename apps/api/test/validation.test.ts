@@ -91,7 +91,7 @@ describe('POST /v1/payments rejects invalid bodies with a 4xx in the error shape
     ['a 41-character metadata key', { ...validPayment, metadata: { ['k'.repeat(41)]: 'v' } }, 'metadata_invalid', `metadata.${'k'.repeat(41)}`],
     ['a 501-character metadata value', { ...validPayment, metadata: { note: 'v'.repeat(501) } }, 'metadata_invalid', 'metadata.note'],
     ['a non-string metadata value', { ...validPayment, metadata: { count: 3 } }, 'metadata_invalid', 'metadata.count'],
-    ['a non-sandbox provider in sandbox mode', { ...validPayment, provider: 'stripe' }, 'parameter_invalid', 'provider'],
+    ['a provider without an account in this mode', { ...validPayment, provider: 'stripe' }, 'parameter_invalid', 'provider'],
     ['an unknown provider', { ...validPayment, provider: 'paypal' }, 'parameter_invalid', 'provider'],
     ['an unknown top-level field', { ...validPayment, captureMethod: 'manual' }, 'parameter_invalid', 'captureMethod'],
     ['a JSON array body', [validPayment], 'parameter_invalid', undefined],

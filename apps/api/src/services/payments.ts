@@ -10,7 +10,7 @@ import {
   type PaymentObject,
   type PaymentStatus,
 } from '@platform/core';
-import { PaymentSchema, TenantSchema, type Payment } from '../db/entities/index.js';
+import { PaymentSchema, ProviderAccountSchema, TenantSchema, type Payment } from '../db/entities/index.js';
 import { newId } from '../ids.js';
 import type { TokenService } from '../auth/tokens.js';
 import { appendAudit } from './audit.js';
@@ -50,6 +50,9 @@ export class PaymentService {
     // (test-keys) account is asked for; live never uses the built-in sandbox.
     if (input.provider === 'sandbox' && scope.mode === 'live') {
       throw new AppError('parameter_invalid', `provider '${input.provider}' is not available in ${scope.mode} mode`, { param: 'provider' });
+    }
+    if ((input.provider === 'stripe' || input.provider === 'adyen') && (await em.count(ProviderAccountSchema, { tenantId: scope.tenantId, mode: scope.mode, provider: input.provider }, { filters: false })) === 0) {
+      throw new AppError('parameter_invalid', `No ${input.provider} account is configured for ${scope.mode} mode`, { param: 'provider' });
     }
     this.checkRedirect(input.returnUrl, 'returnUrl', tenant.allowedOrigins, scope);
     if (input.cancelUrl !== undefined) this.checkRedirect(input.cancelUrl, 'cancelUrl', tenant.allowedOrigins, scope);
