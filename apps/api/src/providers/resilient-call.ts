@@ -40,17 +40,19 @@ export class ProviderCaller {
   async call<T>(accountId: string, call: () => Promise<ProviderResult<T>>): Promise<CallOutcome<T>> {
     const breaker = this.breakerFor(accountId);
     for (let tries = 1; ; tries++) {
+      const open: ProviderFailure = { ok: false, kind: 'provider_error', code: 'circuit_open', message: `Calls to provider account ${accountId} are paused after repeated failures`, retryable: true };
       let result: ProviderResult<T>;
       try {
         result = await breaker.execute(call);
       } catch (err) {
         if (!(err instanceof BrokenCircuitError)) throw err;
-        const open: ProviderFailure = { ok: false, kind: 'provider_error', code: 'circuit_open', message: `Calls to provider account ${accountId} are paused after repeated failures`, retryable: true };
         return { ...open, tries: tries - 1 };
       }
       if (result.ok) return { ...result, tries };
       const delay = nextRetryDelay(this.retry, tries, result, this.random());
       if (delay === null) return { ...result, tries };
+      // This failure opened the circuit: no point waiting for a try that would be refused.
+      if (breaker.state === CircuitState.Open) return { ...open, tries };
       await this.sleep(delay);
     }
   }

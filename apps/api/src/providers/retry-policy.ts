@@ -19,7 +19,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxTries: 3, baseDelayMs: 200
  * - Only retryable failures are retried (network, timeout, 429, 5xx — the adapter decides
  *   `retryable`); a decline or a 4xx is final. Every retry reuses the provider idempotency
  *   key, so a retried timeout can never charge twice.
- * - Exponential backoff with full jitter: a random delay in [0, min(max, base · 2^(tries-1))].
+ * - Exponential backoff with full jitter: a random delay in [0, min(max, base · 2^(tries-1))).
  * - The provider's Retry-After is honoured as a minimum; one longer than `maxRetryAfterMs` ends
  *   the retries instead of blocking the caller.
  *

@@ -103,7 +103,9 @@ export function createAdyenProvider(options: AdyenProviderOptions): PaymentProvi
       return call(request.account, async ({ payments }) => {
         const result = await payments.getResultOfPaymentSession(reference, clientResult);
         const outcome: NormalizedOutcome = sessionOutcome(result.status);
-        return { ok: true, reference, outcome };
+        // The payment's own pspReference (what refunds need), when the session produced one.
+        const paymentPsp = result.payments?.find((p) => p.pspReference)?.pspReference;
+        return { ok: true, reference: paymentPsp ?? reference, outcome };
       });
     },
 
