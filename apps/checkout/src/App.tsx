@@ -1,16 +1,18 @@
-import { Fragment, useCallback, useEffect, useState } from 'react';
-import { api, isTokenError, toFailure, type ApiFailure, type CardInput, type CheckoutView, type TokenErrorCode } from './api';
+import { Fragment, useCallback, useEffect, useRef, useState } from 'react';
+import { api, isTokenError, toFailure, type ApiFailure, type CardInput, type CheckoutView, type ClientConfig, type TokenErrorCode } from './api';
 import { EMPTY_CARD, type CardFields } from './card-fields';
-import { CardForm } from './CardForm';
 import { formatAmount, safeHttpUrl } from './format';
 import { Shell, Summary } from './Layout';
-import { declineMessage, TOKEN_ERROR_PAGES } from './messages';
-import { Canceled, LiveUnavailable, Loading, LoadFailed, Processing, Receipt, ThreeDSecure, TokenErrorPage } from './screens';
+import { TOKEN_ERROR_PAGES } from './messages';
+import { PaymentStep } from './PaymentStep';
+import { readProviderReturn } from './provider-return';
+import { Canceled, Loading, LoadFailed, Processing, Receipt, ThreeDSecure, TokenErrorPage } from './screens';
 import { readTokenFromPath } from './token';
 
 const POLL_INTERVAL_MS = 1000;
 const MAX_POLL_BACKOFF_MS = 10_000;
 const SLOW_AFTER_MS = 20_000;
+const CARD_FORM: ClientConfig = { type: 'card_form' };
 
 type State =
   | { kind: 'loading' }
@@ -32,6 +34,8 @@ export function App() {
   const [state, setState] = useState<State>(() => (token === null ? { kind: 'token-error', code: 'missing', returnUrl: null } : { kind: 'loading' }));
   const [fields, setFields] = useState<CardFields>(EMPTY_CARD);
   const [attempt, setAttempt] = useState(0);
+  // Back from a provider redirect (3-D Secure, bank page): read once, removed from the address bar.
+  const [providerReturn] = useState(readProviderReturn);
 
   /**
    * Every answer of the server goes through here; `paidHere` remembers a success seen live.
@@ -79,11 +83,13 @@ export function App() {
     };
   }, [token, attempt, applyView, handleFailure]);
 
-  // While processing, ask again every second until the status changes (backing off on errors).
+  // While the outcome is pending (processing, or a provider's authentication that only its
+  // webhook will end), ask again every second until the status changes (backing off on errors).
   const status = state.kind === 'ready' ? state.view.status : null;
+  const waiting = state.kind === 'ready' && isWaiting(state.view);
   const [slow, setSlow] = useState(false);
   useEffect(() => {
-    if (status !== 'processing' || token === null) return;
+    if (!waiting || token === null) return;
     let cancelled = false;
     let failures = 0;
     let timer: ReturnType<typeof setTimeout>;
@@ -94,7 +100,7 @@ export function App() {
         if (cancelled) return;
         failures = 0;
         applyView(view);
-        if (view.status === 'processing') timer = setTimeout(poll, POLL_INTERVAL_MS);
+        if (isWaiting(view)) timer = setTimeout(poll, POLL_INTERVAL_MS);
       } catch (error) {
         if (cancelled) return;
         const failure = toFailure(error);
@@ -113,7 +119,41 @@ export function App() {
       clearTimeout(slowTimer);
       setSlow(false);
     };
-  }, [status, token, applyView, handleFailure]);
+  }, [waiting, status, token, applyView, handleFailure]);
+
+  /**
+   * `checkout.prepare` once per payment step: a re-render (or React's double effects in
+   * development) gets the same answer. The sandbox card form needs no provider object, so once
+   * seen it is reused without asking; a provider form is prepared again after a failed attempt.
+   */
+  const step = state.kind === 'ready' ? state.step : -1;
+  const preparedRef = useRef<{ step: number; promise: Promise<ClientConfig> } | null>(null);
+  const [cardFormKnown, setCardFormKnown] = useState(false);
+  const prepare = useCallback(
+    (fresh: boolean): Promise<ClientConfig> => {
+      if (token === null) return Promise.reject(new Error('No checkout token'));
+      const cached = preparedRef.current;
+      if (!fresh && cached?.step === step) return cached.promise;
+      const promise = api.checkout.prepare.mutate({ token }).then(({ client }) => {
+        if (client.type === 'card_form') setCardFormKnown(true);
+        return client;
+      });
+      preparedRef.current = { step, promise };
+      promise.catch(() => {
+        if (preparedRef.current?.promise === promise) preparedRef.current = null;
+      });
+      return promise;
+    },
+    [token, step],
+  );
+
+  const refresh = useCallback(() => {
+    if (token === null) return;
+    api.checkout.session.query({ token }).then(applyView, () => undefined);
+  }, [token, applyView]);
+
+  /** A provider form handed the payment over (Stripe confirm, Adyen result): a new step starts. */
+  const submitted = useCallback((view: CheckoutView) => applyView(view, true), [applyView]);
 
   const submit = useCallback(
     async (card: CardInput): Promise<string | null> => {
@@ -185,41 +225,51 @@ export function App() {
   const cancelUrl = safeHttpUrl(view.cancelUrl);
   const open = view.status === 'requires_payment_method' || view.status === 'requires_action';
 
-  let step;
+  let content;
   switch (view.status) {
     case 'requires_payment_method':
-      step = sandbox ? (
-        <CardForm
+      content = (
+        <PaymentStep
+          token={token!}
+          view={view}
+          prepare={prepare}
+          knownClient={cardFormKnown ? CARD_FORM : null}
           fields={fields}
           onFieldsChange={setFields}
-          amountLabel={formatAmount(view.amount, view.currency)}
-          declineMessage={view.lastError ? declineMessage(view.lastError.code) : null}
-          onSubmit={submit}
-          sandbox={sandbox}
+          onSubmitCard={submit}
+          onSubmitted={submitted}
+          onFailure={handleFailure}
+          onRefresh={refresh}
           moveFocus={moveFocus}
+          adyenReturn={providerReturn.adyen}
         />
-      ) : (
-        <LiveUnavailable view={view} />
       );
       break;
     case 'processing':
-      step = <Processing merchant={merchant} slow={slow} moveFocus={moveFocus} />;
+      content = <Processing merchant={merchant} slow={slow} moveFocus={moveFocus} />;
       break;
     case 'requires_action':
-      step = sandbox ? <ThreeDSecure view={view} onAnswer={completeAction} moveFocus={moveFocus} /> : <LiveUnavailable view={view} />;
+      // The sandbox's simulated 3-D Secure page; a provider's authentication runs in its own
+      // window (Stripe's modal, Adyen's Drop-in) and ends by webhook, so we wait for it.
+      content =
+        view.nextAction?.type === 'three_d_secure' ? (
+          <ThreeDSecure view={view} onAnswer={completeAction} moveFocus={moveFocus} />
+        ) : (
+          <Processing merchant={merchant} slow={slow} moveFocus={moveFocus} />
+        );
       break;
     case 'succeeded':
-      step = <Receipt view={view} redirect={paidHere} moveFocus={moveFocus} />;
+      content = <Receipt view={view} redirect={paidHere} moveFocus={moveFocus} />;
       break;
     case 'canceled':
-      step = <Canceled view={view} moveFocus={moveFocus} />;
+      content = <Canceled view={view} moveFocus={moveFocus} />;
       break;
   }
 
   return (
     <Shell brandColor={view.merchant.brandColor} sandbox={sandbox}>
       <Summary view={view} />
-      <Fragment key={state.step}>{step}</Fragment>
+      <Fragment key={state.step}>{content}</Fragment>
       {open && cancelUrl ? (
         <p className="cancel">
           <a href={cancelUrl}>Cancel and return to {merchant}</a>
@@ -227,6 +277,11 @@ export function App() {
       ) : null}
     </Shell>
   );
+}
+
+/** The outcome is on its way: processing, or authentication with a provider (not the sandbox's own page). */
+function isWaiting(view: CheckoutView): boolean {
+  return view.status === 'processing' || (view.status === 'requires_action' && view.nextAction?.type !== 'three_d_secure');
 }
 
 function failureMessage(failure: ApiFailure): string {

@@ -11,6 +11,11 @@ export const api = createTRPCClient<AppRouter>({
   links: [httpLink({ url: '/trpc' })],
 });
 
+/** What `checkout.prepare` says the page needs: the sandbox card form or a provider's own form. */
+export type ClientConfig = Awaited<ReturnType<typeof api.checkout.prepare.mutate>>['client'];
+export type StripeClientConfig = Extract<ClientConfig, { type: 'stripe_payment_element' }>;
+export type AdyenClientConfig = Extract<ClientConfig, { type: 'adyen_drop_in' }>;
+
 export interface CardInput {
   number: string;
   expMonth: number;

@@ -36,3 +36,32 @@ export const TOKEN_ERROR_PAGES: Record<TokenErrorCode | 'missing', { title: stri
     body: 'The link is incomplete. Please check that you opened the complete link you were given.',
   },
 };
+
+/** What the page says when it cannot show a payment form (title + text, always with "Try again"). */
+export const UNAVAILABLE_PAGES = {
+  /** The provider's own form (Stripe.js / Adyen Web, their iframes) did not load. */
+  formLoadFailed: {
+    title: 'The payment form is not available',
+    body: 'The payment form could not be loaded. Please try again later. No money has been taken.',
+  },
+  /** `service_unavailable` from prepare: no provider account could be reached. */
+  providerUnavailable: {
+    title: 'Card payment is not available right now',
+    body: DECLINE_MESSAGES['provider_unavailable']!,
+  },
+  /** `service_unavailable` because the merchant has no provider account for this mode yet. */
+  notConfigured: {
+    title: 'Card payment is not available yet',
+    body: (merchant: string) =>
+      `${merchant} cannot take payments on this page yet. No money has been taken. Please return to ${merchant} to choose another way to pay, or try again later.`,
+  },
+  /** Any other failure of prepare (network, server error). */
+  prepareFailed: {
+    title: 'The payment form is not available',
+  },
+} as const;
+
+/** The server's "no account configured" message (checkout.prepare), as opposed to "provider unreachable". */
+export function isNotConfiguredMessage(message: string): boolean {
+  return /no payment provider is configured/i.test(message);
+}

@@ -148,20 +148,48 @@ export function Canceled({ view, moveFocus }: { view: CheckoutView; moveFocus: b
   );
 }
 
-/** Live payments use the provider's own payment fields, which this page does not have yet. */
-export function LiveUnavailable({ view }: { view: CheckoutView }) {
+/**
+ * The payment form cannot be shown: the provider's form did not load, no provider could be
+ * reached, the merchant has none configured, or the API could not be asked. Always says that no
+ * money was taken and offers to try again — never a blank page.
+ */
+export function PaymentUnavailable({
+  title,
+  message,
+  onRetry,
+  alert,
+  moveFocus,
+}: {
+  title: string;
+  message: string;
+  onRetry: () => void;
+  /** Announce at once (role=alert): something failed. Off for a steady state ("not set up yet"). */
+  alert: boolean;
+  moveFocus: boolean;
+}) {
+  const heading = useFocusOnMount<HTMLHeadingElement>(moveFocus);
   return (
-    <section className="step" aria-labelledby="live-title">
-      <h2 id="live-title" className="step-title">
-        Card payment is not available yet
+    <section className="step" aria-labelledby="unavailable-title">
+      <h2 id="unavailable-title" ref={heading} tabIndex={-1} className="step-title">
+        {title}
       </h2>
-      <div className="notice">
-        <p>
-          Paying {view.merchant.displayName} on this page is not available yet. No money has been taken. Please return to{' '}
-          {view.merchant.displayName} to choose another way to pay, or try again later.
-        </p>
+      <div className={alert ? 'notice notice-error' : 'notice'} role={alert ? 'alert' : undefined}>
+        <p>{message}</p>
       </div>
+      <button type="button" className="secondary-button" onClick={onRetry}>
+        Try again
+      </button>
     </section>
+  );
+}
+
+/** While the page asks the API which payment form to show, or a provider's form loads. */
+export function FormLoading({ label }: { label: string }) {
+  return (
+    <div className="form-loading">
+      <div className="spinner spinner-small" aria-hidden="true" />
+      <p role="status">{label}</p>
+    </div>
   );
 }
 

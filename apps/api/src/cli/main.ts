@@ -17,6 +17,9 @@ const CLI_OPTIONS = {
   role: string,
   password: string,
   tenant: string,
+  provider: string,
+  'config-json': string,
+  label: string,
   json: { type: 'boolean' },
 } as const;
 

@@ -9,6 +9,7 @@ import { rateLimit } from './rate-limit.js';
 import { errorHandler, notFound } from './errors.js';
 import { authRoutes } from './routes/auth.js';
 import { paymentRoutes } from './routes/payments.js';
+import { refundRoutes } from './routes/refunds.js';
 import { eventRoutes } from './routes/events.js';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.js';
 import { opsRoutes } from './routes/ops.js';
@@ -18,6 +19,7 @@ import { webAppRoutes } from './web-apps.js';
 import { providerWebhookRoutes } from './routes/provider-webhooks.js';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { appRouter } from '../trpc/router.js';
+import { cookieJar } from '../console/cookies.js';
 
 export function createApp(platform: Platform): Express {
   const app = express();
@@ -47,10 +49,13 @@ export function createApp(platform: Platform): Express {
       router: appRouter,
       maxBodySize: 64 * 1024,
       createContext: ({ req, res }) => ({
+        platform,
         checkout: platform.checkout,
         logger: platform.logger,
         requestId: requestIdOf(res),
         ip: req.ip ?? null,
+        headers: req.headers,
+        cookies: cookieJar(req, res),
       }),
     }),
   );
@@ -66,6 +71,7 @@ export function createApp(platform: Platform): Express {
   v1.use(authenticate(platform));
   v1.use(rateLimit(platform.config));
   v1.use(paymentRoutes(platform));
+  v1.use(refundRoutes(platform));
   v1.use(eventRoutes());
   v1.use(webhookEndpointRoutes(platform));
   // Errors of /v1 routes are answered inside /v1: leaving the router would reset req.baseUrl,

@@ -12,6 +12,13 @@ export interface ResilienceOptions {
   random?: () => number;
 }
 
+/**
+ * The built-in sandbox is not a remote dependency that can be down: its simulated errors
+ * (card 0119) belong to one payment, so they are retried but never open a circuit that would
+ * pause every tenant's sandbox.
+ */
+const WITHOUT_BREAKER = new Set(['sandbox']);
+
 export type CallOutcome<T> = ProviderResult<T> & { tries: number };
 
 const isRetryableFailure = (result: unknown) => {
@@ -38,12 +45,12 @@ export class ProviderCaller {
 
   /** Runs `call` (which must reuse one idempotency key on every try) under the account's breaker. */
   async call<T>(accountId: string, call: () => Promise<ProviderResult<T>>): Promise<CallOutcome<T>> {
-    const breaker = this.breakerFor(accountId);
+    const breaker = WITHOUT_BREAKER.has(accountId) ? null : this.breakerFor(accountId);
     for (let tries = 1; ; tries++) {
       const open: ProviderFailure = { ok: false, kind: 'provider_error', code: 'circuit_open', message: `Calls to provider account ${accountId} are paused after repeated failures`, retryable: true };
       let result: ProviderResult<T>;
       try {
-        result = await breaker.execute(call);
+        result = breaker ? await breaker.execute(call) : await call();
       } catch (err) {
         if (!(err instanceof BrokenCircuitError)) throw err;
         return { ...open, tries: tries - 1 };
@@ -52,7 +59,7 @@ export class ProviderCaller {
       const delay = nextRetryDelay(this.retry, tries, result, this.random());
       if (delay === null) return { ...result, tries };
       // This failure opened the circuit: no point waiting for a try that would be refused.
-      if (breaker.state === CircuitState.Open) return { ...open, tries };
+      if (breaker?.state === CircuitState.Open) return { ...open, tries };
       await this.sleep(delay);
     }
   }

@@ -208,7 +208,12 @@ export class CheckoutService {
         if (payment.status !== 'requires_payment_method') {
           throw new AppError('invalid_state', `This payment is ${payment.status.replace(/_/g, ' ')}; it cannot take a new card now`);
         }
-        const attempt = startAttempt(tx, payment, account.provider, this.now());
+        // The attempt that prepared the provider object (Stripe) becomes the submitted one.
+        const latest = await latestAttempt(tx, claims.id, true);
+        const prepared = latest?.status === 'pending' && latest.providerAccountId === account.id ? latest : null;
+        const attempt = prepared ?? startAttempt(tx, payment, account.provider, this.now());
+        attempt.status = 'processing';
+        attempt.updatedAt = this.now();
         attempt.providerAccountId = account.id === SANDBOX_ACCOUNT.id ? null : account.id;
         attempt.providerReference = account.provider === 'sandbox' ? null : payment.providerReference;
         await this.deps.payments.changeStatus(tx, payment, 'processing', {

@@ -59,13 +59,15 @@ export class ProviderWebhookService {
       const payment = event.paymentId
         ? await em.findOne(PaymentSchema, { id: event.paymentId }, { filters: false, lockMode: LockMode.PESSIMISTIC_WRITE })
         : null;
-      if (!(await this.inbox(em, providerName, event, { tenantId: payment?.tenantId ?? null, mode: payment?.mode ?? null }))) return { result: 'duplicate' };
+      const mismatch = payment !== null && (payment.providerAccountId ?? SANDBOX_ACCOUNT.id) !== event.accountId;
+      const entry = mismatch ? foreignEntry(event) : event;
+      if (!(await this.inbox(em, providerName, entry, { tenantId: payment?.tenantId ?? null, mode: payment?.mode ?? null }))) return { result: 'duplicate' };
       const outcome: Applied = !payment
         ? { result: 'unknown_payment' }
-        : (payment.providerAccountId ?? SANDBOX_ACCOUNT.id) !== event.accountId
+        : mismatch
           ? { result: 'ignored', note: `account mismatch: the payment is at ${payment.providerAccountId ?? SANDBOX_ACCOUNT.id}, the event was signed by ${event.accountId}` }
           : await this.decide(em, payment, providerName, event, ctx);
-      return this.record(em, providerName, event, outcome);
+      return this.record(em, providerName, entry, outcome);
     });
   }
 
@@ -79,12 +81,14 @@ export class ProviderWebhookService {
       const refund = o.refundId
         ? await em.findOne(RefundSchema, { id: o.refundId }, { filters: false })
         : await em.findOne(RefundSchema, { provider: providerName, providerReference: o.refundReference }, { filters: false });
-      if (!(await this.inbox(em, providerName, event, { tenantId: refund?.tenantId ?? null, mode: refund?.mode ?? null, refundId: refund?.id ?? null }))) {
+      const mismatch = refund !== null && (refund.providerAccountId ?? SANDBOX_ACCOUNT.id) !== event.accountId;
+      const entry = mismatch ? foreignEntry(event) : event;
+      if (!(await this.inbox(em, providerName, entry, { tenantId: refund?.tenantId ?? null, mode: refund?.mode ?? null, refundId: refund?.id ?? null }))) {
         return { result: 'duplicate' };
       }
       let outcome: Applied;
       if (!refund) outcome = { result: 'unknown_refund' };
-      else if ((refund.providerAccountId ?? SANDBOX_ACCOUNT.id) !== event.accountId) outcome = { result: 'ignored', note: `account mismatch for refund ${refund.id}` };
+      else if (mismatch) outcome = { result: 'ignored', note: `account mismatch for refund ${refund.id}` };
       else {
         const settled = await this.deps.refunds.settle(
           em,
@@ -95,7 +99,7 @@ export class ProviderWebhookService {
         );
         outcome = settled.applied ? { result: 'applied' } : { result: 'ignored', ...(settled.note ? { note: settled.note } : {}) };
       }
-      return this.record(em, providerName, event, outcome);
+      return this.record(em, providerName, entry, outcome);
     });
   }
 
@@ -157,6 +161,15 @@ export class ProviderWebhookService {
   private now(): Date {
     return this.deps.now?.() ?? new Date();
   }
+}
+
+/**
+ * Provider event ids are unique per provider account. An event verified by an account that does
+ * not hold the payment/refund is recorded (and ignored) under an inbox key scoped to that
+ * account, so it can never take the inbox slot of the genuine event with the same id.
+ */
+function foreignEntry(event: ProviderEvent): ProviderEvent {
+  return { ...event, eventId: `${event.eventId}@${event.accountId}` };
 }
 
 interface Plan {

@@ -54,7 +54,7 @@ export function createAdyenTransport(options: AdyenTransportOptions = {}): Adyen
   return {
     request(endpoint: string, json: string | Buffer, config: AdyenConfig, _isApiKeyRequired: boolean, requestOptions: AdyenRequestOptions = {}) {
       const url = new URL(rewriteEndpoint(endpoint, options.apiBaseUrl));
-      if (requestOptions.params) url.search = new URLSearchParams(requestOptions.params).toString();
+      if (requestOptions.params) url.search = new URLSearchParams(requestOptions.params as Record<string, string>).toString();
       const headers: Record<string, string> = {
         'Content-Type': 'application/json',
         'Accept-Charset': 'utf-8',

@@ -44,9 +44,11 @@ export class Migration20261125040000_console extends Migration {
     this.addSql(`create index audit_log_actor on audit_log (actor_id, seq desc);`);
     this.addSql(`create index audit_log_action on audit_log (action, seq desc);`);
 
-    // Deliveries: failed first, then newest (console/queries/deliveries.ts orders by this expression).
-    this.addSql(`create index webhook_deliveries_failed_first on webhook_deliveries ((status = 'failed') desc, id desc);`);
-    this.addSql(`create index webhook_deliveries_tenant_failed_first on webhook_deliveries (tenant_id, (status = 'failed') desc, id desc);`);
+    // Deliveries across tenants: failed first, then newest (console/deliveries.ts reads the two
+    // phases separately, each newest first); failed deliveries per endpoint for the dashboard.
+    this.addSql(`create index webhook_deliveries_status_id on webhook_deliveries (status, id desc);`);
+    this.addSql(`create index webhook_deliveries_tenant_status_id on webhook_deliveries (tenant_id, status, id desc);`);
+    this.addSql(`create index webhook_deliveries_tenant_id on webhook_deliveries (tenant_id, id desc);`);
     this.addSql(`create index webhook_deliveries_endpoint_status on webhook_deliveries (endpoint_id, status);`);
   }
 }

@@ -3,6 +3,7 @@ import { Migration20261125010000_attempts_inbox } from './Migration2026112501000
 import { Migration20261125020000_webhooks } from './Migration20261125020000_webhooks.js';
 import { Migration20261125030000_providers_refunds } from './Migration20261125030000_providers_refunds.js';
 import { Migration20261125040000_console } from './Migration20261125040000_console.js';
+import { Migration20261125050000_console_perf } from './Migration20261125050000_console_perf.js';
 
 /** Every migration, in order. Listed explicitly so the same list runs from source and from tests. */
 export const migrationsList = [
@@ -11,4 +12,5 @@ export const migrationsList = [
   { name: 'Migration20261125020000_webhooks', class: Migration20261125020000_webhooks },
   { name: 'Migration20261125030000_providers_refunds', class: Migration20261125030000_providers_refunds },
   { name: 'Migration20261125040000_console', class: Migration20261125040000_console },
+  { name: 'Migration20261125050000_console_perf', class: Migration20261125050000_console_perf },
 ];

@@ -1,0 +1,10 @@
+import { router } from '../../init.js';
+import { deliveriesProcedure } from './deliveries.js';
+import { replayProcedure } from './replay.js';
+import { sendTestProcedure } from './send-test.js';
+
+export const webhooksRouter = router({
+  deliveries: deliveriesProcedure,
+  replay: replayProcedure,
+  sendTest: sendTestProcedure,
+});
