@@ -251,3 +251,20 @@ describe('ProviderCaller: circuit breaker per account', () => {
     expect(await c.call('acct_a', scripted(ok()))).toMatchObject({ ok: true, tries: 1 });
   });
 });
+
+describe('ProviderCaller: the built-in sandbox', () => {
+  it('has no circuit breaker: simulated provider errors never pause later sandbox calls', async () => {
+    const { caller: c } = caller({ breakerThreshold: 2 });
+    for (let i = 0; i < 5; i++) {
+      const failing = scripted(unavailable());
+      expect(await c.call('sandbox', failing)).toMatchObject({ ok: false, code: 'provider_error', tries: 3 });
+      expect(failing).toHaveBeenCalledTimes(3);
+    }
+    const next = scripted(ok('sbx_ref'));
+    expect(await c.call('sandbox', next)).toMatchObject({ ok: true, reference: 'sbx_ref', tries: 1 });
+    expect(c.isOpen('sandbox')).toBe(false);
+    // a real account with the same history is paused
+    await c.call('pa_real', scripted(unavailable()));
+    expect(await c.call('pa_real', scripted(ok()))).toMatchObject({ ok: false, code: 'circuit_open' });
+  });
+});
