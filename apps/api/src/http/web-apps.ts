@@ -60,6 +60,30 @@ const checkoutHeaders: RequestHandler = (_req, res, next) => {
   next();
 };
 
+/**
+ * The console's Content-Security-Policy: everything from our own origin, no inline scripts;
+ * inline styles because Mantine injects <style> tags; never framed.
+ */
+export const CONSOLE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' https: data:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+
+const consoleHeaders: RequestHandler = (_req, res, next) => {
+  res.setHeader('Content-Security-Policy', CONSOLE_CSP);
+  res.setHeader('Referrer-Policy', 'same-origin');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
+
 /** Serves a built single-page app (apps/<name>/dist) under a base path; every deep link gets index.html. */
 function spa(name: string, extraHeaders?: RequestHandler): Router {
   const router = Router();
@@ -80,6 +104,6 @@ function spa(name: string, extraHeaders?: RequestHandler): Router {
 export function webAppRoutes(): Router {
   const router = Router();
   router.use('/pay', spa('checkout', checkoutHeaders));
-  router.use('/console', spa('console'));
+  router.use('/console', spa('console', consoleHeaders));
   return router;
 }

@@ -1,0 +1,137 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, type TestPlatform } from '../apps/api/test/harness.js';
+import { launchBrowser, screenshotPath } from './browser.js';
+import { addUser, consoleUrl, createPayment, openPage, signIn, visible, waitFor, type ConsoleUser, type OpenedPage } from './console.helpers.js';
+
+/**
+ * Webhook deliveries in the console: a delivery that failed (every retry answered 500) is
+ * replayed from the deliveries page and arrives. The retry schedule is scaled down (5 s → 5 µs,
+ * 10 h → 36 ms) so the schedule runs out within a second instead of days.
+ */
+
+interface Receiver {
+  url: string;
+  /** Answers 500 while false, 200 once true. */
+  healthy: boolean;
+  received: { webhookId: string; type: string; status: number }[];
+  close(): Promise<void>;
+}
+
+async function startReceiver(): Promise<Receiver> {
+  const receiver: Receiver = { url: '', healthy: false, received: [], close: async () => {} };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let type = '';
+      try {
+        type = JSON.parse(Buffer.concat(chunks).toString('utf8')).type;
+      } catch {
+        // not JSON
+      }
+      const status = receiver.healthy ? 200 : 500;
+      receiver.received.push({ webhookId: String(req.headers['webhook-id'] ?? ''), type, status });
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'receiver is down');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+  receiver.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return receiver;
+}
+
+let t: TestPlatform;
+let browser: Browser;
+let receiver: Receiver;
+let support: ConsoleUser;
+let viewer: ConsoleUser;
+let sandboxToken: string;
+let endpointId: string;
+const opened: OpenedPage[] = [];
+
+beforeAll(async () => {
+  t = await startTestPlatform({ webhookRetryScale: 0.000001 });
+  browser = await launchBrowser();
+  receiver = await startReceiver();
+  [support, viewer] = await Promise.all([addUser(t, 'support'), addUser(t, 'viewer')]);
+  ({ sandboxToken } = await t.tenantWithTokens('hooks-shop'));
+  const endpoint = await t.request('POST', '/v1/webhook-endpoints', {
+    token: sandboxToken,
+    idempotencyKey: 'console-hooks-endpoint',
+    body: { url: receiver.url, events: ['payment.created'] },
+  });
+  expect(endpoint.status, endpoint.text).toBe(201);
+  endpointId = endpoint.body.id;
+});
+
+afterEach(async () => {
+  const problems = opened.flatMap((p) => p.problems);
+  await Promise.all(opened.splice(0).map((p) => p.page.close()));
+  expect(problems).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await receiver?.close();
+  await t?.close();
+});
+
+describe('console: webhook deliveries', () => {
+  it('a failed delivery is listed first with its status codes, "Replay" sends it again and it arrives', async () => {
+    const payment = await createPayment(t, sandboxToken, { description: 'Webhook replay' });
+    const [event] = await t.sql("select id from events where object_id = ? and type = 'payment.created'", [payment.id]);
+    expect(event, 'payment.created event').toBeTruthy();
+    // The receiver answers 500 to the first try and every retry until the schedule runs out.
+    await waitFor(async () => {
+      const [row] = await t.sql('select status from webhook_deliveries where event_id = ? and endpoint_id = ?', [event.id, endpointId]);
+      return row?.status === 'failed';
+    }, 'the delivery to be failed');
+    const failedTries = receiver.received.filter((r) => r.webhookId === event.id);
+    expect(failedTries.length).toBeGreaterThan(1);
+    expect(failedTries.every((r) => r.status === 500)).toBe(true);
+
+    // A later delivery that succeeded, so "failed first" has something to sort against.
+    receiver.healthy = true;
+    await createPayment(t, sandboxToken, { description: 'Delivered fine' });
+    await waitFor(async () => receiver.received.some((r) => r.status === 200 && r.type === 'payment.created' && r.webhookId !== event.id), 'the second delivery');
+
+    const page = await openPage(browser, consoleUrl(t, '#/webhooks'), opened);
+    await signIn(page, support);
+    await visible(page.getByRole('heading', { name: 'Webhooks' }));
+    const failedRow = await visible(page.locator('[data-delivery-status="failed"]').filter({ hasText: event.id }));
+    // Failed first: the first delivery on the page is the failed one, although it is older.
+    expect(await page.locator('[data-delivery-status]').first().getAttribute('data-delivery-status')).toBe('failed');
+    expect(await failedRow.textContent()).toContain('500');
+    expect(await failedRow.textContent()).toContain(receiver.url);
+    await page.screenshot({ path: screenshotPath('console-webhooks-failed'), fullPage: true });
+
+    const before = receiver.received.length;
+    await failedRow.getByRole('button', { name: 'Replay' }).click();
+    await waitFor(async () => receiver.received.slice(before).some((r) => r.webhookId === event.id && r.status === 200), 'the replayed delivery to arrive');
+    // The console shows the replay as a new, succeeded delivery of the same event.
+    await visible(page.locator('[data-delivery-status="succeeded"]').filter({ hasText: event.id }), 15_000);
+    await page.screenshot({ path: screenshotPath('console-webhooks-replayed'), fullPage: true });
+  });
+
+  it('"Send test event" reaches the endpoint; a viewer sees neither button', async () => {
+    receiver.healthy = true;
+    const page = await openPage(browser, consoleUrl(t, '#/webhooks'), opened);
+    await signIn(page, support);
+    const before = receiver.received.length;
+    await (await visible(page.getByRole('button', { name: 'Send test event' }))).click();
+    await waitFor(async () => receiver.received.slice(before).some((r) => r.type === 'webhook.test'), 'the test event');
+
+    const viewerPage = await openPage(browser, consoleUrl(t, '#/webhooks'), opened);
+    await signIn(viewerPage, viewer);
+    await visible(viewerPage.locator('[data-delivery-status]'));
+    expect(await viewerPage.getByRole('button', { name: 'Replay' }).count()).toBe(0);
+    expect(await viewerPage.getByRole('button', { name: 'Send test event' }).count()).toBe(0);
+  });
+});
