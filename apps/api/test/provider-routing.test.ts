@@ -187,12 +187,21 @@ describe('checkout.prepare routing over the tenant’s accounts', () => {
     expect(p.provider_account_id).toBe(second.id);
   });
 
+  it('a live payment of a tenant without provider accounts → 503 with reason not_configured, nothing recorded', async () => {
+    const tenant = await t.tenantWithTokens(`route-shop-none-${++tenantN}`);
+    const payment = await createPayment(tenant.liveToken);
+    const res = await prepare(payment.checkoutToken);
+    expect(res.status).toBe(503);
+    expect(res.body.error.data, res.text).toMatchObject({ appCode: 'service_unavailable', details: { reason: 'not_configured' } });
+    expect(await attemptRows(payment.id)).toEqual([]);
+  });
+
   it('a non-retryable refusal (4xx) is neither retried nor failed over', async () => {
     const { tenant, first, second } = await liveTenantWithTwoAccounts();
     const payment = await createPayment(tenant.liveToken);
     fake.fail('POST /v1/payment_intents', { status: 400, times: 1 });
     const res = await prepare(payment.checkoutToken);
-    expect(res.status, res.text).toBeGreaterThanOrEqual(500);
+    expect(res.status, res.text).toBe(503);
     expect(res.body.error.data).toMatchObject({ appCode: 'service_unavailable' });
     expect(createsBy(first.secretKey)).toHaveLength(1);
     expect(createsBy(second.secretKey)).toHaveLength(0);
@@ -205,7 +214,8 @@ describe('checkout.prepare routing over the tenant’s accounts', () => {
     const payment = await createPayment(tenant.liveToken);
     fake.fail('POST /v1/payment_intents', { status: 500, times: 6 });
     const res = await prepare(payment.checkoutToken);
-    expect(res.body.error.data, res.text).toMatchObject({ appCode: 'service_unavailable' });
+    expect(res.status).toBe(503);
+    expect(res.body.error.data, res.text).toMatchObject({ appCode: 'service_unavailable', details: { reason: 'provider_unavailable' } });
     expect(res.text).not.toContain(first.secretKey);
     expect(createsBy(first.secretKey)).toHaveLength(3);
     expect(createsBy(second.secretKey)).toHaveLength(3);

@@ -3,7 +3,7 @@ import { isTokenError, toFailure, type ApiFailure, type CardInput, type Checkout
 import type { CardFields } from './card-fields';
 import { CardForm } from './CardForm';
 import { formatAmount } from './format';
-import { declineMessage as declineText, isNotConfiguredMessage, UNAVAILABLE_PAGES } from './messages';
+import { declineMessage as declineText, UNAVAILABLE_PAGES } from './messages';
 import { AdyenPayment, StripePayment } from './ProviderForms';
 import { FormLoading, PaymentUnavailable } from './screens';
 
@@ -113,7 +113,7 @@ function notConfigured(merchant: string) {
 
 function unavailable(failure: ApiFailure, merchant: string, describe: (failure: ApiFailure) => string): Prepared {
   if (failure.appCode === 'service_unavailable') {
-    if (isNotConfiguredMessage(failure.message)) return { kind: 'unavailable', ...notConfigured(merchant) };
+    if (failure.reason === 'not_configured') return { kind: 'unavailable', ...notConfigured(merchant) };
     return { kind: 'unavailable', title: UNAVAILABLE_PAGES.providerUnavailable.title, message: UNAVAILABLE_PAGES.providerUnavailable.body, alert: true };
   }
   return { kind: 'unavailable', title: UNAVAILABLE_PAGES.prepareFailed.title, message: describe(failure), alert: true };

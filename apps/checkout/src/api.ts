@@ -33,6 +33,8 @@ export interface ApiFailure {
   returnUrl: string | null;
   /** No answer from the server at all (offline, connection refused, …). */
   network: boolean;
+  /** `error.data.details.reason`, e.g. `not_configured` / `provider_unavailable` for service_unavailable. */
+  reason?: string | null;
 }
 
 export const TOKEN_ERROR_CODES = ['checkout_token_invalid', 'checkout_token_expired', 'checkout_token_revoked'] as const;
@@ -46,11 +48,13 @@ export function toFailure(error: unknown): ApiFailure {
   if (error instanceof TRPCClientError) {
     const data = (error as TRPCClientError<AppRouter>).data;
     const returnUrl = data?.details?.['returnUrl'];
+    const reason = data?.details?.['reason'];
     return {
       appCode: data?.appCode ?? null,
       message: error.message,
       returnUrl: typeof returnUrl === 'string' ? returnUrl : null,
       network: !data,
+      reason: typeof reason === 'string' ? reason : null,
     };
   }
   return { appCode: null, message: error instanceof Error ? error.message : String(error), returnUrl: null, network: true };

@@ -61,7 +61,3 @@ export const UNAVAILABLE_PAGES = {
   },
 } as const;
 
-/** The server's "no account configured" message (checkout.prepare), as opposed to "provider unreachable". */
-export function isNotConfiguredMessage(message: string): boolean {
-  return /no payment provider is configured/i.test(message);
-}

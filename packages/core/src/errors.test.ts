@@ -30,7 +30,7 @@ const EXPECTED: Record<ErrorCode, { status: number; type: ErrorType; trpc: TrpcC
   idempotency_key_reused: { status: 422, type: 'idempotency_error', trpc: 'UNPROCESSABLE_CONTENT' },
   rate_limited: { status: 429, type: 'rate_limit_error', trpc: 'TOO_MANY_REQUESTS' },
   internal_error: { status: 500, type: 'api_error', trpc: 'INTERNAL_SERVER_ERROR' },
-  service_unavailable: { status: 503, type: 'api_error', trpc: 'INTERNAL_SERVER_ERROR' },
+  service_unavailable: { status: 503, type: 'api_error', trpc: 'SERVICE_UNAVAILABLE' },
 };
 
 /** The status → type rule of the spec table, checked for every code as a second, independent view. */

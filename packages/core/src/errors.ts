@@ -20,7 +20,8 @@ export type TrpcCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'UNPROCESSABLE_CONTENT'
   | 'TOO_MANY_REQUESTS'
-  | 'INTERNAL_SERVER_ERROR';
+  | 'INTERNAL_SERVER_ERROR'
+  | 'SERVICE_UNAVAILABLE';
 
 interface ErrorMapping {
   readonly status: number;
@@ -57,7 +58,7 @@ export const ERROR_MAP = {
   idempotency_key_reused: { status: 422, type: 'idempotency_error', trpc: 'UNPROCESSABLE_CONTENT' },
   rate_limited: { status: 429, type: 'rate_limit_error', trpc: 'TOO_MANY_REQUESTS' },
   internal_error: { status: 500, type: 'api_error', trpc: 'INTERNAL_SERVER_ERROR' },
-  service_unavailable: { status: 503, type: 'api_error', trpc: 'INTERNAL_SERVER_ERROR' },
+  service_unavailable: { status: 503, type: 'api_error', trpc: 'SERVICE_UNAVAILABLE' },
 } as const satisfies Record<string, ErrorMapping>;
 
 export type ErrorCode = keyof typeof ERROR_MAP;

@@ -92,7 +92,7 @@ export class CheckoutService {
       return { reuse: null, route };
     });
     if (start.route.length === 0) {
-      throw new AppError('service_unavailable', 'No payment provider is configured for this merchant yet');
+      throw new AppError('service_unavailable', 'No payment provider is configured for this merchant yet', { details: { reason: 'not_configured' } });
     }
     if (start.route[0]!.provider === 'sandbox') return { client: { type: 'card_form' } };
     let lastFailure: { code: string; message: string } | null = null;
@@ -131,7 +131,9 @@ export class CheckoutService {
       lastFailure = result;
       if (!result.retryable || start.reuse) break;
     }
-    throw new AppError('service_unavailable', `The payment provider could not be reached; please try again (${lastFailure?.code ?? 'unavailable'})`);
+    throw new AppError('service_unavailable', `The payment provider could not be reached; please try again (${lastFailure?.code ?? 'unavailable'})`, {
+      details: { reason: 'provider_unavailable' },
+    });
   }
 
   /** Sandbox card submission (the built-in sandbox only: real providers take cards in their own fields). */
