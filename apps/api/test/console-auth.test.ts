@@ -170,7 +170,7 @@ describe('sessions', () => {
       `update console_sessions set last_seen_at = now() - interval '2 hours', expires_at = now() + interval '10 hours' where token_hash = ?`,
       [hash],
     );
-    ok(await client.query('users.list'));
+    ok(await client.query('tenants.list'));
     const [row] = await t.sql('select * from console_sessions where token_hash = ?', [hash]);
     expect(new Date(row.expires_at).getTime() - Date.now()).toBeGreaterThan(11.9 * 3600_000);
 
@@ -178,7 +178,7 @@ describe('sessions', () => {
       `update console_sessions set last_seen_at = now() - interval '2 hours', absolute_expires_at = now() + interval '1 hour' where token_hash = ?`,
       [hash],
     );
-    ok(await client.query('users.list'));
+    ok(await client.query('tenants.list'));
     const [capped] = await t.sql('select * from console_sessions where token_hash = ?', [hash]);
     expect(new Date(capped.expires_at).getTime()).toBe(new Date(capped.absolute_expires_at).getTime());
   });
@@ -212,7 +212,7 @@ describe('CSRF', () => {
 
   it('queries need no header, and a mutation cannot be sent as a GET', async () => {
     const { client } = await signedIn(t, 'viewer');
-    ok(await client.query('users.list'));
+    ok(await client.query('tenants.list'));
     const res = await fetch(`${t.baseUrl}/trpc/console.auth.logout`, { headers: { cookie: `console_session=${client.session}`, 'x-console-csrf': '1' } });
     expect(res.status).toBe(405);
   });

@@ -11,7 +11,7 @@ import { ConsoleClient, createEndpoint, createPayment, expectError, ok, signedIn
 type Role = 'viewer' | 'support' | 'admin';
 const MINIMUM_ROLE: Record<string, Role> = {
   'dashboard.summary': 'viewer',
-  'users.list': 'viewer',
+  'users.list': 'admin',
   'users.create': 'admin',
   'users.updateRole': 'admin',
   'users.remove': 'admin',
