@@ -23,7 +23,7 @@ import { ProviderAccountService } from './services/provider-accounts.js';
 import { RefundService } from './services/refunds.js';
 import { ProviderCaller, type ResilienceOptions } from './providers/resilient-call.js';
 import { Reconciler, scheduleReconciliation } from './jobs/reconciliation.js';
-import { enqueueRefund, workRefundSubmissions } from './jobs/refund-submissions.js';
+import { enqueueRefund, submitRefund, workRefundSubmissions } from './jobs/refund-submissions.js';
 import { scheduleExpiry } from './jobs/payment-expiry.js';
 import { sandboxLedger } from './jobs/sandbox-ledger.js';
 
@@ -73,11 +73,11 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
   const payments = new PaymentService({ tokens, events, publicUrl: config.publicUrl, ...(options.fault ? { fault: options.fault } : {}) });
   const refunds = new RefundService({ events, enqueue: enqueueRefund(boss) });
   const providerWebhooks = new ProviderWebhookService({ orm, providers, payments, refunds, accounts: providerAccounts, logger });
+  const refundSubmitter = { orm, providers, accounts: providerAccounts, caller: providerCaller, refunds, logger };
   const reconciler = new Reconciler(
-    { orm, providers, accounts: providerAccounts, caller: providerCaller, providerWebhooks, logger },
+    { orm, providers, accounts: providerAccounts, caller: providerCaller, providerWebhooks, logger, resendRefund: (id) => submitRefund(refundSubmitter, id) },
     { processingAfterMs: config.reconcileProcessingAfterMs },
   );
-  const refundSubmitter = { orm, providers, accounts: providerAccounts, caller: providerCaller, refunds, logger };
   const webhookSender = new WebhookSender({
     orm,
     enqueue,

@@ -15,10 +15,17 @@ export interface ReconcilerOptions {
   processingAfterMs: number;
   /** An attempt whose call timed out after sending is checked this long after. */
   unknownAfterMs: number;
+  /** A refund still not accepted by its provider this long after its last change is sent again. */
+  refundUnsentAfterMs: number;
   batchSize: number;
 }
 
-export const DEFAULT_RECONCILER_OPTIONS: ReconcilerOptions = { processingAfterMs: 10 * 60_000, unknownAfterMs: 30_000, batchSize: 100 };
+export const DEFAULT_RECONCILER_OPTIONS: ReconcilerOptions = {
+  processingAfterMs: 10 * 60_000,
+  unknownAfterMs: 30_000,
+  refundUnsentAfterMs: 15 * 60_000,
+  batchSize: 100,
+};
 
 const CTX: MutationContext = { actor: { type: 'system', id: 'reconciliation' }, requestId: null, ip: null };
 
@@ -38,6 +45,8 @@ export class Reconciler {
       caller: ProviderCaller;
       providerWebhooks: ProviderWebhookService;
       logger: Logger;
+      /** Resends refunds whose queued provider call gave up (same idempotency key: refunds once). */
+      resendRefund?: (refundId: string) => Promise<unknown>;
     },
     options: Partial<ReconcilerOptions> = {},
   ) {
@@ -60,7 +69,31 @@ export class Reconciler {
     for (const { id } of rows) {
       if (id && (await this.reconcileAttempt(id, now))) resolved++;
     }
-    return { checked: rows.length, resolved };
+    const refunds = await this.resendUnsentRefunds(now);
+    return { checked: rows.length + refunds, resolved };
+  }
+
+  /**
+   * Refunds still `pending` without a provider reference long after creation: their job ran
+   * out of retries (provider down for a long time). Sent again with the refund id as the
+   * idempotency key, so a refund the provider did take is not made twice.
+   */
+  async resendUnsentRefunds(now = new Date()): Promise<number> {
+    if (!this.deps.resendRefund) return 0;
+    const rows = await this.deps.orm.em
+      .fork()
+      .execute<{ id: string }[]>(`select id from refunds where status = 'pending' and provider_reference is null and updated_at <= ? order by updated_at limit ?`, [
+        new Date(now.getTime() - this.options.refundUnsentAfterMs),
+        this.options.batchSize,
+      ]);
+    for (const { id } of rows) {
+      try {
+        await this.deps.resendRefund(id);
+      } catch (err) {
+        this.deps.logger.warn({ refundId: id, err }, 'refund still not accepted by its provider; will try again');
+      }
+    }
+    return rows.length;
   }
 
   /** Asks the provider about one attempt; true when its answer moved the payment. */
