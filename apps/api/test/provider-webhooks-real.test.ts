@@ -312,6 +312,52 @@ function expectAccepted(res: ApiResponse) {
   expect(res.text).toBe('[accepted]');
 }
 
+describe('Stripe: one PaymentIntent confirmed again after a decline', () => {
+  it('a late decline of the earlier confirmation is ignored; the success of the new one is applied', async () => {
+    const payment = await createPayment('stripe');
+    const prepared = await trpc('prepare', { token: payment.checkoutToken });
+    const piId = (prepared.client.clientSecret as string).split('_secret_')[0]!;
+    const declined = await trpc('confirm', { token: payment.checkoutToken, confirmationToken: STRIPE_FAKE_TOKENS.cardDeclined });
+    expect(declined.status).toBe('requires_payment_method');
+    const lateDeclineCreated = Math.floor(Date.now() / 1000) - 5; // sent by Stripe for the first confirmation
+    await new Promise((r) => setTimeout(r, 1100));
+    const retried = await trpc('confirm', { token: payment.checkoutToken, confirmationToken: STRIPE_FAKE_TOKENS.processing });
+    expect(retried.status).toBe('processing');
+
+    const late = JSON.stringify(stripeEvent('payment_intent.payment_failed', {
+      ...stripe.paymentIntents.get(piId)!,
+      status: 'requires_payment_method',
+      last_payment_error: { code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' },
+    }, { created: lateDeclineCreated }));
+    const res = await sendStripe(late, signStripeEvent(late, shop.stripe.webhookSecret));
+    expect(res.body, res.text).toEqual({ received: true, results: ['ignored'] });
+    expect((await getPayment(payment.id)).status).toBe('processing');
+
+    stripe.setStatus(piId, 'succeeded');
+    const ok = JSON.stringify(piEvent('payment_intent.succeeded', piId, 'succeeded'));
+    expect((await sendStripe(ok, signStripeEvent(ok, shop.stripe.webhookSecret))).body.results).toEqual(['applied']);
+    expect((await getPayment(payment.id)).status).toBe('succeeded');
+  });
+
+  it('a success after the attempt was failed by a webhook is applied: the money was taken', async () => {
+    const p = await processingStripePayment();
+    const failed = JSON.stringify(stripeEvent('payment_intent.payment_failed', {
+      ...stripe.paymentIntents.get(p.piId)!,
+      status: 'requires_payment_method',
+      last_payment_error: { code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' },
+    }));
+    expect((await sendStripe(failed, signStripeEvent(failed, shop.stripe.webhookSecret))).body.results).toEqual(['applied']);
+    expect((await getPayment(p.id)).status).toBe('requires_payment_method');
+    stripe.setStatus(p.piId, 'succeeded');
+    const ok = JSON.stringify(piEvent('payment_intent.succeeded', p.piId, 'succeeded'));
+    expect((await sendStripe(ok, signStripeEvent(ok, shop.stripe.webhookSecret))).body.results).toEqual(['applied']);
+    const after = await getPayment(p.id);
+    expect(after.status).toBe('succeeded');
+    expect(after.lastError).toBeNull();
+    expect((await eventTypes(p.id)).slice(-2)).toEqual(['payment.failed', 'payment.succeeded']);
+  });
+});
+
 describe('POST /webhooks/adyen', () => {
   it('bad HMAC signatures → 400 and nothing changes (status, events, inbox)', async () => {
     const p = await processingAdyenPayment();

@@ -133,13 +133,21 @@ export class ProviderWebhookService {
     // The latest attempt, named by our attempt id (metadata) or by the provider object it used
     // (a Stripe PaymentIntent is confirmed again by the next attempt after a decline). Anything
     // else is stale or unknown to us: recorded, never applied on a guess.
-    const sameAttempt = event.attemptId === attempt.id || (attempt.providerReference !== null && attempt.providerReference === event.reference);
-    if (!sameAttempt) return { result: 'ignored', note: `stale: not the latest attempt (${attempt.id})` };
-    if (attempt.status === 'succeeded' || attempt.status === 'failed') {
-      return { result: 'ignored', note: `attempt already ${attempt.status}` };
-    }
+    const byId = event.attemptId === attempt.id;
+    const byReference = attempt.providerReference !== null && attempt.providerReference === event.reference;
+    if (!byId && !byReference) return { result: 'ignored', note: `stale: not the latest attempt (${attempt.id})` };
     const plan = planFor(event);
     if (!plan) return { result: 'ignored', note: `outcome ${event.outcome.type} not applicable to payments` };
+    // Matched only by the provider object: an event from before this attempt started belongs to
+    // an earlier confirmation of the same PaymentIntent (a decline arriving late).
+    if (!byId && plan.to !== 'succeeded' && event.occurredAt.getTime() < attempt.createdAt.getTime() - 1000) {
+      return { result: 'ignored', note: `stale: from before attempt ${attempt.id} started` };
+    }
+    // A success is the provider saying the money was taken: it is applied even over an attempt we
+    // had marked failed (a late success after a decline of the same object), never lost.
+    if (attempt.status === 'succeeded' || (attempt.status === 'failed' && plan.to !== 'succeeded')) {
+      return { result: 'ignored', note: `attempt already ${attempt.status}` };
+    }
     if (payment.status === plan.to || !canTransitionPayment(payment.status, plan.to)) {
       return { result: 'ignored', note: `transition ${payment.status} → ${plan.to} not allowed` };
     }
