@@ -100,16 +100,7 @@ export class CheckoutService {
       const attemptId = start.reuse?.attemptId ?? (await this.openAttempt(claims, account, 'pending'));
       const adapter = this.adapter(account.provider);
       const result = await this.deps.caller.call(account.id, () =>
-        adapter.prepare({
-          account,
-          attemptId,
-          paymentId: claims.id,
-          amount: claims.amount,
-          currency: claims.currency as CurrencyCode,
-          mode: claims.mode,
-          description: claims.description,
-          returnUrl: `${this.deps.publicUrl}/pay/${token}`,
-        }),
+        adapter.prepare({ ...attemptRequest(claims, account, attemptId), description: claims.description, returnUrl: `${this.deps.publicUrl}/pay/${token}` }),
       );
       await this.scoped(claims, (em) =>
         em.transactional(async (tx) => {
@@ -232,16 +223,7 @@ export class CheckoutService {
     );
     const adapter = this.adapter(account.provider);
     const result = await this.deps.caller.call(account.id, () =>
-      adapter.authorize({
-        account,
-        attemptId,
-        paymentId: claims.id,
-        amount: claims.amount,
-        currency: claims.currency as CurrencyCode,
-        mode: claims.mode,
-        reference,
-        ...payload,
-      }),
+      adapter.authorize({ ...attemptRequest(claims, account, attemptId), reference, ...payload }),
     );
     let nextAction: NextAction | null = null;
     await this.scoped(claims, (em) =>
@@ -380,6 +362,11 @@ export class CheckoutService {
   private now(): Date {
     return this.deps.now?.() ?? new Date();
   }
+}
+
+/** What every provider call about one attempt of this payment carries. */
+function attemptRequest(claims: Claims, account: ProviderAccount, attemptId: string) {
+  return { account, attemptId, paymentId: claims.id, amount: claims.amount, currency: claims.currency as CurrencyCode, mode: claims.mode };
 }
 
 interface Claims {
