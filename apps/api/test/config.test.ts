@@ -51,6 +51,7 @@ describe('loadConfig defaults (spec/operations.md)', () => {
       WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
       RATE_LIMIT_LIVE: '7',
       RATE_LIMIT_SANDBOX: '0',
+      RATE_LIMIT_PUBLIC: '9',
     });
     expect(config).toMatchObject({
       port: 5000,
@@ -61,7 +62,7 @@ describe('loadConfig defaults (spec/operations.md)', () => {
       role: 'worker',
       logLevel: 'debug',
       webhookAllowPrivateTargets: true,
-      rateLimit: { live: 7, sandbox: 0 },
+      rateLimit: { live: 7, sandbox: 0, public: 9 },
     });
   });
 
@@ -84,6 +85,7 @@ describe('a malformed setting stops start-up with one line naming it', () => {
     ['DATABASE_URL', { DATABASE_URL: 'mysql://db/pay' }],
     ['RATE_LIMIT_LIVE', { RATE_LIMIT_LIVE: '-5' }],
     ['RATE_LIMIT_SANDBOX', { RATE_LIMIT_SANDBOX: 'lots' }],
+    ['RATE_LIMIT_PUBLIC', { RATE_LIMIT_PUBLIC: '-1' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }],
     ['WEBHOOK_ALLOW_PRIVATE_TARGETS', { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'yes' }],
   ])('%s in %j', (name, env) => {

@@ -53,6 +53,7 @@ export async function startTestPlatform(options: {
     LOG_LEVEL: 'silent',
     RATE_LIMIT_LIVE: '0',
     RATE_LIMIT_SANDBOX: '0',
+    RATE_LIMIT_PUBLIC: '0',
     ...options.env,
   });
   const platform = await createPlatform(config, {

@@ -172,6 +172,28 @@ describe('rate limiting', () => {
   });
 });
 
+describe('RATE_LIMIT_PUBLIC: the public tRPC API (hosted checkout, console sign-in) per client IP', () => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    t = await startTestPlatform({ env: { RATE_LIMIT_PUBLIC: '3' } });
+  });
+  afterAll(() => t.close());
+
+  it('the 4th call from one address within a second → 429 rate_limited in the tRPC error shape; REST is not affected', async () => {
+    const { sandboxToken } = await t.tenantWithTokens('public-limit-shop');
+    const created = await t.request('POST', '/v1/payments', { token: sandboxToken, idempotencyKey: 'public-rl', body: validPayment });
+    const session = () => t.request('GET', `/trpc/checkout.session?input=${encodeURIComponent(JSON.stringify({ token: created.body.checkoutToken }))}`);
+    const started = Date.now();
+    const results = [await session(), await session(), await session(), await session()];
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(results.slice(0, 3).map((r) => r.status)).toEqual([200, 200, 200]);
+    const limited = results[3]!;
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.data).toMatchObject({ appCode: 'rate_limited', details: { retryAfterSeconds: '1' } });
+    expect((await t.request('GET', '/v1/payments', { token: sandboxToken })).status).toBe(200);
+  });
+});
+
 describe('RATE_LIMIT_SANDBOX=0', () => {
   let t: TestPlatform;
 

@@ -35,3 +35,28 @@ export function rateLimit(config: Config): RequestHandler {
     next();
   };
 }
+
+const publicLimiters = new WeakMap<Config, RateLimiterMemory>();
+
+/**
+ * The public tRPC API (hosted checkout, console sign-in) has no tenant token: its budget is per
+ * client IP (`RATE_LIMIT_PUBLIC` per second, burst of the same size; 0 turns it off).
+ */
+export async function consumePublicBudget(config: Config, ip: string | null): Promise<void> {
+  const limit = config.rateLimit.public;
+  if (limit <= 0) return;
+  let limiter = publicLimiters.get(config);
+  if (!limiter) {
+    limiter = new RateLimiterMemory({ points: limit, duration: 1 });
+    publicLimiters.set(config, limiter);
+  }
+  try {
+    await limiter.consume(ip ?? 'unknown');
+  } catch (rejection) {
+    if (!(rejection instanceof RateLimiterRes)) throw rejection;
+    const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+    throw new AppError('rate_limited', `Too many requests from this address; try again in ${retryAfterSeconds} s`, {
+      details: { retryAfterSeconds: String(retryAfterSeconds) },
+    });
+  }
+}

@@ -8,6 +8,7 @@ import type { CookieJar } from '../console/cookies.js';
 import { SESSION_COOKIE } from '../console/sessions.js';
 import { actorContext, consoleSessions } from '../console/auth.js';
 import type { UserRole } from '../services/users.js';
+import { consumePublicBudget } from '../http/rate-limit.js';
 
 export interface TrpcContext {
   platform: Platform;
@@ -61,8 +62,13 @@ const appErrors = t.middleware(async ({ ctx, next }) => {
   return result;
 });
 
+const publicBudget = t.middleware(async ({ ctx, next }) => {
+  await consumePublicBudget(ctx.platform.config, ctx.ip);
+  return next();
+});
+
 export const router = t.router;
-export const publicProcedure = t.procedure.use(appErrors);
+export const publicProcedure = t.procedure.use(appErrors).use(publicBudget);
 
 /**
  * Console mutations need the header `x-console-csrf: 1`: a page on another origin cannot send a
