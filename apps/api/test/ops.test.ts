@@ -192,6 +192,15 @@ describe('RATE_LIMIT_PUBLIC: the public tRPC API (hosted checkout, console sign-
     expect(limited.body.error.data).toMatchObject({ appCode: 'rate_limited', details: { retryAfterSeconds: '1' } });
     expect((await t.request('GET', '/v1/payments', { token: sandboxToken })).status).toBe(200);
   });
+
+  it('console sign-in attempts spend the same per-IP budget', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const login = () =>
+      t.request('POST', '/trpc/console.auth.login', { body: { email: 'nobody@example.com', password: 'wrong-password' }, headers: { 'x-console-csrf': '1' } });
+    const results = [await login(), await login(), await login(), await login()];
+    expect(results.slice(0, 3).map((r) => r.status)).toEqual([401, 401, 401]);
+    expect(results[3]!.status).toBe(429);
+  });
 });
 
 describe('RATE_LIMIT_SANDBOX=0', () => {

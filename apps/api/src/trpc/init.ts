@@ -68,7 +68,9 @@ const publicBudget = t.middleware(async ({ ctx, next }) => {
 });
 
 export const router = t.router;
-export const publicProcedure = t.procedure.use(appErrors).use(publicBudget);
+const withErrors = t.procedure.use(appErrors);
+/** Anyone (the hosted checkout: authorized by its checkout token), within the per-IP budget. */
+export const publicProcedure = withErrors.use(publicBudget);
 
 /**
  * Console mutations need the header `x-console-csrf: 1`: a page on another origin cannot send a
@@ -88,8 +90,17 @@ const session = t.middleware(async ({ ctx, next }) => {
   return next({ ctx: { user } });
 });
 
-/** Console procedures open to anyone (login, me): CSRF-checked, with the session user or null. */
-export const consoleProcedure = publicProcedure.use(csrf).use(session);
+/**
+ * Console procedures open to anyone (login, me): CSRF-checked, with the session user or null.
+ * Without a session they spend the per-IP public budget; signed-in staff don't.
+ */
+export const consoleProcedure = withErrors
+  .use(csrf)
+  .use(session)
+  .use(async ({ ctx, next }) => {
+    if (!ctx.user) await consumePublicBudget(ctx.platform.config, ctx.ip);
+    return next();
+  });
 
 /** A valid console session; `ctx.actor` is the user, for audit entries. */
 export const authedProcedure = consoleProcedure.use(({ ctx, next }) => {
