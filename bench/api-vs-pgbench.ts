@@ -20,8 +20,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { CLK_TCK, cleanup, cleanups, cpuSeconds, createBenchDatabase, nonNegativeInt, positiveInt, startBenchPlatform, validPayment } from './lib.js';
+import type pg from 'pg';
+import { benchTempDir, CLK_TCK, cpuSeconds, connectBenchClient, createBenchDatabase, nonNegativeInt, positiveInt, runBenchmark, startBenchPlatform, validPayment } from './lib.js';
 
 const MAX_NON_2XX_FRACTION = 0.01;
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -381,8 +381,7 @@ function log(msg: string): void {
 async function main(): Promise<number> {
   const startedAt = new Date();
   const loadAvgAtStart = os.loadavg();
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'api-vs-pgbench-'));
-  cleanups.push(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const tmp = benchTempDir('api-vs-pgbench-');
 
   // Fresh database, and the platform in this process as the test harness starts it.
   const db = await createBenchDatabase('bench', ['shared_buffers', 'synchronous_commit', 'fsync', 'wal_sync_method', 'max_connections'], log);
@@ -450,9 +449,7 @@ module.exports = (status, body) => {
     return file;
   };
 
-  const monitor = new pg.Client({ connectionString: dbUrl, application_name: 'bench-monitor' });
-  await monitor.connect();
-  cleanups.push(() => monitor.end());
+  const monitor = await connectBenchClient(dbUrl, 'bench-monitor');
   const sampler = (clients: 'api' | 'pgbench') => PhaseSampler.start(dbName, monitor, clients);
   /**
    * autocannon stops at the deadline but the server still finishes the requests in flight (up to one
@@ -787,13 +784,4 @@ function renderReport(r: ReportInput): string {
   return lines.join('\n');
 }
 
-main()
-  .then(async (code) => {
-    await cleanup();
-    process.exit(code);
-  })
-  .catch(async (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    await cleanup();
-    process.exit(1);
-  });
+runBenchmark(main);

@@ -33,7 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createUser } from '../apps/api/src/services/users.js';
-import { ADMIN_URL, cleanup, cleanups, cpuSeconds, createBenchDatabase, nonNegativeInt, positiveInt, startBenchPlatform } from './lib.js';
+import { ADMIN_URL, benchTempDir, connectBenchClient, cpuSeconds, createBenchDatabase, nonNegativeInt, positiveInt, runBenchmark, startBenchPlatform, writeResultsSection } from './lib.js';
 import { seedPayments } from './seed-payments.js';
 
 const TARGET_MS = 100;
@@ -173,15 +173,12 @@ async function settingsOf(client: pg.ClientBase): Promise<Record<string, string>
 async function main(): Promise<number> {
   const startedAt = new Date();
   const loadAtStart = os.loadavg();
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'console-payments-list-'));
-  cleanups.push(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const tmp = benchTempDir('console-payments-list-');
 
   const db = REUSE_DB ? await openReusedDatabase() : await createBenchDatabase('bench_cpl', PG_SETTINGS, log);
   const { platform, baseUrl, server } = await startBenchPlatform({ dbUrl: db.url, dataDir: path.join(tmp, 'data'), poolMax: 10, role: 'api' });
   log(`platform listening on ${baseUrl} (migrated)`);
-  const sql = new pg.Client({ connectionString: db.url, application_name: 'bench-console-payments' });
-  await sql.connect();
-  cleanups.push(() => sql.end());
+  const sql = await connectBenchClient(db.url, 'bench-console-payments');
 
   // Data.
   let seeded: { seconds: number; reused: boolean };
@@ -391,7 +388,8 @@ async function main(): Promise<number> {
       seeded,
       results,
     });
-    writeSection(OUT_FILE, section);
+    // The section ends without a newline: a blank line before the next heading.
+    writeResultsSection(OUT_FILE, SECTION_TITLE, section, '\n\n');
     log(`wrote the "${SECTION_TITLE.slice(3)}" section of ${path.relative(process.cwd(), OUT_FILE) || OUT_FILE}`);
   }
   if (missed.length) {
@@ -580,35 +578,4 @@ function notes(r: SectionInput): string[] {
   return n;
 }
 
-/**
- * Replaces the section titled SECTION_TITLE (up to the next `#`/`##` heading) and leaves everything
- * else alone; appends the section if it is not there yet. Read right before writing because other
- * benchmarks keep their own sections in the file.
- */
-function writeSection(file: string, section: string): void {
-  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  const lines = current.split('\n');
-  const start = lines.findIndex((l) => l.trimEnd() === SECTION_TITLE);
-  let next: string;
-  if (start === -1) {
-    next = current.replace(/\s*$/, '') + (current.trim() ? '\n\n' : '') + section;
-  } else {
-    let end = lines.findIndex((l, i) => i > start && /^##? /.test(l));
-    if (end === -1) end = lines.length;
-    const before = lines.slice(0, start).join('\n').replace(/\s*$/, '');
-    const after = lines.slice(end).join('\n');
-    next = (before ? before + '\n\n' : '') + section + (after.trim() ? '\n\n' + after : '');
-  }
-  fs.writeFileSync(file, next.endsWith('\n') ? next : next + '\n');
-}
-
-main()
-  .then(async (code) => {
-    await cleanup();
-    process.exit(code);
-  })
-  .catch(async (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    await cleanup();
-    process.exit(1);
-  });
+runBenchmark(main);

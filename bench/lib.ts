@@ -8,6 +8,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../apps/api/src/config.js';
 import { migrate } from '../apps/api/src/db/orm.js';
@@ -50,6 +52,21 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     console.error(`\n${signal}, cleaning up…`);
     void cleanup().finally(() => process.exit(code));
   });
+}
+
+/** A fresh directory under the system temp dir (`prefix` + random), removed by `cleanup()`. */
+export function benchTempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A connected client on `connectionString` (named `applicationName` in pg_stat_activity), ended by `cleanup()`. */
+export async function connectBenchClient(connectionString: string, applicationName: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString, application_name: applicationName });
+  await client.connect();
+  cleanups.push(() => client.end());
+  return client;
 }
 
 /** USER_HZ: /proc/<pid>/stat counts CPU in these ticks. */
@@ -114,6 +131,7 @@ export async function startBenchPlatform(options: { dbUrl: string; dataDir: stri
     LOG_LEVEL: 'silent',
     RATE_LIMIT_LIVE: '0',
     RATE_LIMIT_SANDBOX: '0',
+    RATE_LIMIT_PUBLIC: '0',
     ...(options.role ? { ROLE: options.role } : {}),
   });
   const platform = await createPlatform(config, { databaseUrl: options.dbUrl, logger: createLogger('silent'), poolMax: options.poolMax });
@@ -130,4 +148,41 @@ export async function startBenchPlatform(options: { dbUrl: string; dataDir: stri
       }),
   );
   return { platform, config, server, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** Runs a benchmark's `main`, then `cleanup()`, and exits with its code (1 and the stack if it threw). */
+export function runBenchmark(main: () => Promise<number>): void {
+  main()
+    .then(async (code) => {
+      await cleanup();
+      process.exit(code);
+    })
+    .catch(async (err: unknown) => {
+      console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+      await cleanup();
+      process.exit(1);
+    });
+}
+
+/**
+ * Replaces the section headed `title` in `file` (up to the next `#`/`##` heading) and leaves
+ * everything else alone; appends the section if it is not there yet. The file is read right before
+ * writing because other benchmarks keep their own sections in it. `separator` goes between the
+ * section and the heading that follows it.
+ */
+export function writeResultsSection(file: string, title: string, section: string, separator: string): void {
+  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const lines = current.split('\n');
+  const start = lines.findIndex((l) => l.trimEnd() === title);
+  let next: string;
+  if (start === -1) {
+    next = current.replace(/\s*$/, '') + (current.trim() ? '\n\n' : '') + section;
+  } else {
+    let end = lines.findIndex((l, i) => i > start && /^##? /.test(l));
+    if (end === -1) end = lines.length;
+    const before = lines.slice(0, start).join('\n').replace(/\s*$/, '');
+    const after = lines.slice(end).join('\n');
+    next = (before ? before + '\n\n' : '') + section + (after.trim() ? separator + after : '');
+  }
+  fs.writeFileSync(file, next.endsWith('\n') ? next : next + '\n');
 }

@@ -30,10 +30,10 @@
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import { migrate, openOrm } from '../apps/api/src/db/orm.js';
 import { newId } from '../apps/api/src/ids.js';
-import { cleanup, cleanups, createBenchDatabase, positiveInt } from './lib.js';
+import { cleanups, connectBenchClient, createBenchDatabase, positiveInt, runBenchmark } from './lib.js';
 
 export interface SeedOptions {
   count: number;
@@ -256,9 +256,7 @@ async function main(): Promise<number> {
   } finally {
     await orm.close();
   }
-  const client = new pg.Client({ connectionString: dbUrl, application_name: 'bench-seed' });
-  await client.connect();
-  cleanups.push(() => client.end());
+  const client = await connectBenchClient(dbUrl, 'bench-seed');
   const result = await seedPayments(client, { count, tenants, days, chunk, keepIndexes: args['keep-indexes'], log });
   const rows = Number((await client.query<{ n: string }>('select count(*) as n from payments')).rows[0]!.n);
   const size = (await client.query<{ s: string }>(`select pg_size_pretty(pg_total_relation_size('payments')) as s`)).rows[0]!.s;
@@ -273,14 +271,5 @@ async function main(): Promise<number> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main()
-    .then(async (code) => {
-      await cleanup();
-      process.exit(code);
-    })
-    .catch(async (err: unknown) => {
-      console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-      await cleanup();
-      process.exit(1);
-    });
+  runBenchmark(main);
 }

@@ -32,8 +32,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import pg from 'pg';
-import { cleanup, cleanups, CLK_TCK, cpuSeconds, createBenchDatabase, nonNegativeInt, positiveInt, startBenchPlatform, validPayment } from './lib.js';
+import type pg from 'pg';
+import { benchTempDir, cleanups, CLK_TCK, connectBenchClient, cpuSeconds, createBenchDatabase, nonNegativeInt, positiveInt, runBenchmark, startBenchPlatform, validPayment, writeResultsSection } from './lib.js';
 
 const TARGET_P50_MS = 300;
 const TARGET_P99_MS = 1000;
@@ -482,8 +482,7 @@ const WORKER_BATCH_SIZE = 8; // apps/api/src/jobs/webhook-deliveries.ts: boss.wo
 async function main(): Promise<number> {
   const startedAt = new Date();
   const loadAvgAtStart = os.loadavg();
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'webhook-latency-'));
-  cleanups.push(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const tmp = benchTempDir('webhook-latency-');
 
   // Fresh database. The API in this process: ROLE=api (no worker here, pg-boss only sends), or with
   // --in-process-worker ROLE=all and the worker in this process, as the test harness starts it.
@@ -492,9 +491,7 @@ async function main(): Promise<number> {
   const dataDir = path.join(tmp, 'data');
   const { platform, baseUrl } = await startBenchPlatform({ dbUrl, dataDir, poolMax: 10, role: IN_PROCESS_WORKER ? 'all' : 'api' });
   if (IN_PROCESS_WORKER) await platform.startWorker(baseUrl);
-  const monitor = new pg.Client({ connectionString: dbUrl, application_name: 'bench-monitor' });
-  await monitor.connect();
-  cleanups.push(() => monitor.end());
+  const monitor = await connectBenchClient(dbUrl, 'bench-monitor');
 
   // A tenant, a sandbox token.
   const appName = 'bench-webhooks';
@@ -699,7 +696,8 @@ async function main(): Promise<number> {
     problems,
   });
   console.log('\n' + section);
-  writeSection(OUT_FILE, section);
+  // The section ends with a newline: one more makes the blank line before the next heading.
+  writeResultsSection(OUT_FILE, SECTION_TITLE, section, '\n');
   log(`wrote the "${SECTION_TITLE.slice(3)}" section of ${path.relative(REPO_ROOT, OUT_FILE)}`);
   if (problems.length > 0) {
     console.error(`\nFAILED:\n  ${problems.join('\n  ')}`);
@@ -897,35 +895,4 @@ function renderSection(r: SectionInput): string {
   return lines.join('\n');
 }
 
-/**
- * Replaces this benchmark's section (from its heading to the next `#`/`##` heading or the end)
- * and leaves everything else alone; appends the section if it is not there yet. The file is read
- * right before writing because other benchmarks keep their own sections in it.
- */
-function writeSection(file: string, section: string): void {
-  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  const lines = current.split('\n');
-  const start = lines.findIndex((l) => l.trimEnd() === SECTION_TITLE);
-  let next: string;
-  if (start === -1) {
-    next = current.replace(/\s*$/, '') + (current.trim() ? '\n\n' : '') + section;
-  } else {
-    let end = lines.findIndex((l, i) => i > start && /^##? /.test(l));
-    if (end === -1) end = lines.length;
-    const before = lines.slice(0, start).join('\n').replace(/\s*$/, '');
-    const after = lines.slice(end).join('\n');
-    next = (before ? before + '\n\n' : '') + section + (after.trim() ? '\n' + after : '');
-  }
-  fs.writeFileSync(file, next.endsWith('\n') ? next : next + '\n');
-}
-
-main()
-  .then(async (code) => {
-    await cleanup();
-    process.exit(code);
-  })
-  .catch(async (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    await cleanup();
-    process.exit(1);
-  });
+runBenchmark(main);

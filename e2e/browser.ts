@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** Debian's Chromium driven by playwright-core (no downloaded browser builds on these machines). */
 export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -34,6 +35,19 @@ export function trackPageProblems(page: Page): string[] {
     if (msg.type() === 'error' && /Content[- ]Security[- ]Policy/i.test(msg.text())) problems.push(`csp: ${msg.text()}`);
   });
   return problems;
+}
+
+/** A page a test opened, with the problems `trackPageProblems` collects on it. */
+export interface TrackedPage {
+  page: Page;
+  problems: string[];
+}
+
+/** For afterEach: closes the pages the test opened (emptying `pages`) and fails it if any saw a problem. */
+export async function closePagesExpectingNoProblems(pages: TrackedPage[]): Promise<void> {
+  const problems = pages.flatMap((p) => p.problems);
+  await Promise.all(pages.splice(0).map((p) => p.page.close()));
+  expect(problems).toEqual([]);
 }
 
 /** A tiny local "shop" to send customers back to (sandbox allows http://127.0.0.1:* redirect URLs). */

@@ -1,11 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { Browser, Locator, Page, Route } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, TEST_CONTEXT, validPayment, type TestPlatform } from '../apps/api/test/harness.js';
+import { startTestPlatform, type TestPlatform } from '../apps/api/test/harness.js';
+import { addProviderAccounts } from '../apps/api/test/provider-account-setup.js';
 import { CHECKOUT_CSP } from '../apps/api/src/http/web-apps.js';
 import { startStripeFake, type StripeFake } from '../packages/providers/test/fakes/stripe-fake.js';
 import { startAdyenFake, type AdyenFake } from '../packages/providers/test/fakes/adyen-fake.js';
-import { launchBrowser, screenshotPath, trackPageProblems } from './browser.js';
+import { closePagesExpectingNoProblems, launchBrowser, screenshotPath, trackPageProblems, type TrackedPage } from './browser.js';
+import { createPayment } from './payments.helpers.js';
 
 /**
  * The hosted checkout with real provider accounts: the API talks to the local Stripe and Adyen
@@ -23,7 +24,7 @@ let browser: Browser;
 let stripe: StripeFake;
 let adyen: AdyenFake;
 let stripeShop: { liveToken: string; sandboxToken: string };
-const pages: { page: Page; problems: string[] }[] = [];
+const pages: TrackedPage[] = [];
 
 const FORM_FAILED = 'The payment form could not be loaded. Please try again later.';
 
@@ -35,13 +36,9 @@ function stripeKeys(suffix: string) {
   };
 }
 
-async function addAccount(tenantId: string, mode: 'live' | 'sandbox', provider: 'stripe' | 'adyen', config: Record<string, string>) {
-  await t.platform.orm.em.fork().transactional((em) => t.platform.providerAccounts.add(em, { tenantId, mode, provider, config }, TEST_CONTEXT));
-}
-
 async function tenantWithAccount(appName: string, mode: 'live' | 'sandbox', provider: 'stripe' | 'adyen', config: Record<string, string>) {
   const tenant = await t.tenantWithTokens(appName);
-  await addAccount(tenant.tenantId, mode, provider, config);
+  await addProviderAccounts(t, { tenantId: tenant.tenantId, mode, provider, config });
   await t.sql('update tenants set display_name = ? where id = ?', [`${appName} store`, tenant.tenantId]);
   return tenant;
 }
@@ -54,12 +51,8 @@ beforeAll(async () => {
   stripeShop = await tenantWithAccount('stripe-shop', 'live', 'stripe', stripeKeys('shop'));
 });
 
-afterEach(async () => {
-  // No uncaught errors and no CSP violations on any page a test opened.
-  const problems = pages.flatMap((p) => p.problems);
-  await Promise.all(pages.splice(0).map((p) => p.page.close()));
-  expect(problems).toEqual([]);
-});
+// No uncaught errors and no CSP violations on any page a test opened.
+afterEach(() => closePagesExpectingNoProblems(pages));
 
 afterAll(async () => {
   await browser?.close();
@@ -67,12 +60,6 @@ afterAll(async () => {
   await stripe?.close();
   await adyen?.close();
 });
-
-async function createPayment(token: string, body: Record<string, unknown> = {}) {
-  const res = await t.request('POST', '/v1/payments', { token, idempotencyKey: randomUUID(), body: { ...validPayment, ...body } });
-  expect(res.status, res.text).toBe(201);
-  return { id: res.body.id as string, url: (res.body.checkoutUrl as string).replace(t.config.publicUrl, t.baseUrl) };
-}
 
 interface Opened {
   page: Page;
@@ -131,7 +118,7 @@ describe('the page loads the provider form the API prepared', () => {
   });
 
   it('live Stripe payment: prepare creates the PaymentIntent, js.stripe.com is unreachable → "could not be loaded" with Try again, no card form', async () => {
-    const payment = await createPayment(stripeShop.liveToken);
+    const payment = await createPayment(t, stripeShop.liveToken);
     const { page, providerRequests, assets } = await open(payment.url, 360);
 
     const alert = await visible(page.getByRole('alert').filter({ hasText: FORM_FAILED }));
@@ -167,7 +154,7 @@ describe('the page loads the provider form the API prepared', () => {
   });
 
   it('reloading the page reuses the prepared PaymentIntent (same idempotency key at Stripe)', async () => {
-    const payment = await createPayment(stripeShop.liveToken);
+    const payment = await createPayment(t, stripeShop.liveToken);
     const first = await open(payment.url, 1280);
     await visible(first.page.getByRole('alert').filter({ hasText: FORM_FAILED }));
     await first.page.screenshot({ path: screenshotPath('checkout-stripe-unavailable-1280'), fullPage: true });
@@ -180,7 +167,7 @@ describe('the page loads the provider form the API prepared', () => {
   });
 
   it('a sandbox payment of a tenant without sandbox accounts keeps the built-in card form and loads no provider SDK', async () => {
-    const payment = await createPayment(stripeShop.sandboxToken);
+    const payment = await createPayment(t, stripeShop.sandboxToken);
     const { page, providerRequests, assets } = await open(payment.url, 360);
     expect(await (await visible(payButton(page))).textContent()).toBe('Pay €19.99');
     expect(await page.getByLabel('Card number').isVisible()).toBe(true);
@@ -197,7 +184,7 @@ describe('the page loads the provider form the API prepared', () => {
       environment: 'test',
     });
     // Sandbox payments use the built-in sandbox unless the tenant asks for its provider.
-    const payment = await createPayment(shop.sandboxToken, { provider: 'adyen' });
+    const payment = await createPayment(t, shop.sandboxToken, { provider: 'adyen' });
     const { page, providerRequests, assets } = await open(payment.url, 360);
 
     await visible(page.getByRole('alert').filter({ hasText: FORM_FAILED }));
@@ -218,7 +205,7 @@ describe('no provider reachable', () => {
   it('the only account answers 500 always → readable "provider unavailable" message with Try again', async () => {
     const shop = await tenantWithAccount('stripe-down', 'live', 'stripe', stripeKeys('down'));
     stripe.fail('POST /v1/payment_intents', { status: 500, times: 1000 });
-    const payment = await createPayment(shop.liveToken);
+    const payment = await createPayment(t, shop.liveToken);
     const { page, providerRequests } = await open(payment.url, 360);
 
     const alert = await visible(page.getByRole('alert').filter({ hasText: 'The payment provider is not available at the moment' }));

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, validPayment, type TestPlatform } from '../apps/api/test/harness.js';
 import { TokenService } from '../apps/api/src/auth/tokens.js';
 import { loadKeys } from '../apps/api/src/keys.js';
-import { launchBrowser, screenshotPath, startLocalSite, trackPageProblems } from './browser.js';
+import { closePagesExpectingNoProblems, launchBrowser, screenshotPath, startLocalSite, trackPageProblems, type TrackedPage } from './browser.js';
 
 /**
  * The hosted checkout (apps/checkout, built) against the real API + worker: sandbox test cards
@@ -18,7 +18,7 @@ let sandboxToken: string;
 let liveToken: string;
 let tenantId: string;
 const MERCHANT = 'Acme Coffee Roasters';
-const pages: { page: Page; problems: string[] }[] = [];
+const pages: TrackedPage[] = [];
 
 // A small SVG logo as a data: URL (CSP img-src allows data: and https:).
 const LOGO =
@@ -41,12 +41,8 @@ beforeAll(async () => {
   await t.sql('update tenants set display_name = ?, logo_url = ?, brand_color = ? where id = ?', [MERCHANT, LOGO, '#0a6b44', tenantId]);
 });
 
-afterEach(async () => {
-  // No uncaught errors and no CSP violations (inline scripts) on any page a test opened.
-  const problems = pages.flatMap((p) => p.problems);
-  await Promise.all(pages.splice(0).map((p) => p.page.close()));
-  expect(problems).toEqual([]);
-});
+// No uncaught errors and no CSP violations (inline scripts) on any page a test opened.
+afterEach(() => closePagesExpectingNoProblems(pages));
 
 afterAll(async () => {
   await browser?.close();

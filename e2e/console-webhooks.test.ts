@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../apps/api/test/harness.js';
-import { launchBrowser, screenshotPath } from './browser.js';
-import { addUser, consoleUrl, createPayment, openPage, signIn, visible, waitFor, type ConsoleUser, type OpenedPage } from './console.helpers.js';
+import { closePagesExpectingNoProblems, launchBrowser, screenshotPath } from './browser.js';
+import { addUser, consoleUrl, openPage, signIn, visible, waitFor, type ConsoleUser, type OpenedPage } from './console.helpers.js';
+import { createPayment } from './payments.helpers.js';
 
 /**
  * Webhook deliveries in the console: a delivery that failed (every retry answered 500) is
@@ -71,11 +72,7 @@ beforeAll(async () => {
   endpointId = endpoint.body.id;
 });
 
-afterEach(async () => {
-  const problems = opened.flatMap((p) => p.problems);
-  await Promise.all(opened.splice(0).map((p) => p.page.close()));
-  expect(problems).toEqual([]);
-});
+afterEach(() => closePagesExpectingNoProblems(opened));
 
 afterAll(async () => {
   await browser?.close();

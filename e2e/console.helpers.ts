@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { TEST_CONTEXT, validPayment, type TestPlatform } from '../apps/api/test/harness.js';
+import { TEST_CONTEXT, type TestPlatform } from '../apps/api/test/harness.js';
 import { createUser } from '../apps/api/src/services/users.js';
-import { trackPageProblems } from './browser.js';
+import { trackPageProblems, type TrackedPage } from './browser.js';
+import { createPayment } from './payments.helpers.js';
 
 /** Shared steps of the console browser tests (e2e/console*.test.ts). */
 
@@ -23,10 +24,7 @@ export async function addUser(t: TestPlatform, role: Role, name: string = role):
   return { email, password, role };
 }
 
-export interface OpenedPage {
-  page: Page;
-  problems: string[];
-}
+export type OpenedPage = TrackedPage;
 
 /** A fresh browser context per page: its own cookie jar, i.e. its own console session. */
 export async function openPage(browser: Browser, url: string, opened: OpenedPage[], width = 1280): Promise<Page> {
@@ -58,13 +56,6 @@ export function navLink(page: Page, name: string): Locator {
 /** The console's own address for a hash route ("#/payments/pay_…"). */
 export function consoleUrl(t: TestPlatform, route = ''): string {
   return `${t.baseUrl}/console/${route}`;
-}
-
-/** A sandbox payment created through the REST API with a tenant token. */
-export async function createPayment(t: TestPlatform, token: string, body: Record<string, unknown> = {}): Promise<{ id: string; url: string }> {
-  const res = await t.request('POST', '/v1/payments', { token, idempotencyKey: randomUUID(), body: { ...validPayment, ...body } });
-  expect(res.status, res.text).toBe(201);
-  return { id: res.body.id, url: res.body.checkoutUrl.replace(t.config.publicUrl, t.baseUrl) };
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../apps/api/test/harness.js';
 import { CONSOLE_CSP } from '../apps/api/src/http/web-apps.js';
-import { launchBrowser, screenshotPath } from './browser.js';
+import { closePagesExpectingNoProblems, launchBrowser, screenshotPath } from './browser.js';
 import { addUser, consoleUrl, navLink, mutateFromPage, openPage, paidPayment, signIn, visible, type ConsoleUser, type OpenedPage } from './console.helpers.js';
 
 /**
@@ -26,12 +26,8 @@ beforeAll(async () => {
   ({ sandboxToken } = await t.tenantWithTokens('console-shop'));
 });
 
-afterEach(async () => {
-  // No uncaught errors and no CSP violations on any page a test opened.
-  const problems = opened.flatMap((p) => p.problems);
-  await Promise.all(opened.splice(0).map((p) => p.page.close()));
-  expect(problems).toEqual([]);
-});
+// No uncaught errors and no CSP violations on any page a test opened.
+afterEach(() => closePagesExpectingNoProblems(opened));
 
 afterAll(async () => {
   await browser?.close();

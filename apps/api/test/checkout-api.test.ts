@@ -1,5 +1,6 @@
 import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testCard as card } from './checkout-client.js';
 import { startTestPlatform, TEST_CONTEXT, validPayment, type ApiResponse, type TestPlatform } from './harness.js';
 
 /**
@@ -24,8 +25,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const future = new Date().getUTCFullYear() + 2;
-const card = (number: string, extra: Record<string, unknown> = {}) => ({ number, expMonth: 12, expYear: future, cvc: '123', name: 'Ann', ...extra });
 
 async function createPayment(body: Record<string, unknown> = validPayment, as = token) {
   const res = await t.request('POST', '/v1/payments', { token: as, idempotencyKey: `co-${++keyN}`, body });

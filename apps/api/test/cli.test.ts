@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../src/cli/main.js';
+import { runCliInProcess } from './cli-in-process.js';
 import { startTestPlatform, type TestPlatform } from './harness.js';
 
 let t: TestPlatform;
@@ -9,26 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-/** Runs a CLI command in-process against the test database and returns its exit code and stdout. */
-async function cli(args: string[]): Promise<{ code: number; out: string; json: any }> {
-  const lines: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((line: unknown) => void lines.push(String(line)));
-  const err = vi.spyOn(console, 'error').mockImplementation(() => {});
-  try {
-    const code = await runCli(args, { DATABASE_URL: t.dbUrl, DATA_DIR: t.dataDir, LOG_LEVEL: 'silent' });
-    const out = lines.join('\n');
-    let json: unknown;
-    try {
-      json = JSON.parse(out);
-    } catch {
-      json = undefined;
-    }
-    return { code, out, json };
-  } finally {
-    log.mockRestore();
-    err.mockRestore();
-  }
-}
+const cli = (args: string[]) => runCliInProcess(t, args);
 
 describe('CLI (spec/operations.md)', () => {
   it('tenant:create --json prints exactly { tenantId, appName, secrets: { sandbox, live } } and the secrets work', async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NormalizedOutcome } from '@platform/core';
 import { signSandboxWebhook, type SandboxWebhookBody } from '@platform/providers';
 import { expirePayments, PAYMENT_EXPIRY_MS } from '../src/jobs/payment-expiry.js';
+import { testCard } from './checkout-client.js';
 import { startTestPlatform, validPayment, type TestPlatform } from './harness.js';
 
 /**
@@ -22,7 +23,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const future = new Date().getUTCFullYear() + 2;
 const hours = (h: number) => new Date(Date.now() + h * 3_600_000);
 const expire = (now?: Date, batchSize?: number) => expirePayments(t.platform.orm, t.platform.payments, now, batchSize);
 
@@ -33,7 +33,7 @@ async function createPayment(token = shop.sandboxToken) {
 }
 
 const submit = (checkoutToken: string, number: string) =>
-  t.request('POST', '/trpc/checkout.submit', { body: { token: checkoutToken, card: { number, expMonth: 12, expYear: future, cvc: '123', name: 'Ann' } } });
+  t.request('POST', '/trpc/checkout.submit', { body: { token: checkoutToken, card: testCard(number) } });
 
 async function getPayment(id: string, token = shop.sandboxToken) {
   const res = await t.request('GET', `/v1/payments/${id}`, { token });

@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '@platform/core';
 // The providers' local fakes are test code of @platform/providers, not part of its exports.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { startStripeFake, type StripeFake } from '../../../packages/providers/test/fakes/stripe-fake.js';
-import { runCli } from '../src/cli/main.js';
+import { runCliInProcess } from './cli-in-process.js';
 import { startTestPlatform, TEST_CONTEXT, validPayment, type TestPlatform } from './harness.js';
+import { randomKeyPart as random } from './provider-account-setup.js';
 
 /**
  * Provider accounts (spec/payments.md "Providers"): validated per provider and mode, sealed at
@@ -24,7 +25,6 @@ afterAll(async () => {
   await fake?.close();
 });
 
-const random = () => Math.random().toString(36).slice(2, 12).replace(/[^a-z0-9]/g, 'x').padEnd(10, 'x');
 
 function stripeConfig(mode: 'sandbox' | 'live' = 'sandbox') {
   const env = mode === 'live' ? 'live' : 'test';
@@ -68,27 +68,7 @@ async function addError(input: Parameters<typeof add>[0]) {
 const accountRows = (tenantId: string) =>
   t.sql('select id, mode, provider, label, credentials_sealed, credentials_hint, priority from provider_accounts where tenant_id = ? order by priority, id', [tenantId]);
 
-/** Runs the CLI in-process against the test database; captures stdout and stderr. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string; json: any }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((line: unknown) => void out.push(String(line)));
-  const error = vi.spyOn(console, 'error').mockImplementation((line: unknown) => void err.push(String(line)));
-  try {
-    const code = await runCli(args, { DATABASE_URL: t.dbUrl, DATA_DIR: t.dataDir, LOG_LEVEL: 'silent' });
-    const text = out.join('\n');
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { code, out: text, err: err.join('\n'), json };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const cli = (args: string[]) => runCliInProcess(t, args);
 
 describe('ProviderAccountService', () => {
   it('adds a Stripe account: masked view, sealed credentials (not containing the secrets), audited without them', async () => {

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAdyenFake, type AdyenFake } from '../../../packages/providers/test/fakes/adyen-fake.js';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { startStripeFake, type StripeFake, type StripeFakeRequest } from '../../../packages/providers/test/fakes/stripe-fake.js';
-import { startTestPlatform, TEST_CONTEXT, validPayment, type ApiResponse, type TestPlatform } from './harness.js';
+import { startTestPlatform, validPayment, type ApiResponse, type TestPlatform } from './harness.js';
+import { addProviderAccounts, randomKeyPart as random } from './provider-account-setup.js';
 
 /**
  * Routing across a tenant's provider accounts (spec/payments.md "Providers"): retries with the
@@ -38,7 +39,6 @@ beforeEach(() => {
   adyen.requests.length = 0;
 });
 
-const random = () => Math.random().toString(36).slice(2, 12).replace(/[^a-z0-9]/g, 'x').padEnd(10, 'x');
 
 function stripeLiveConfig() {
   const id = random();
@@ -50,10 +50,11 @@ async function liveTenantWithTwoAccounts() {
   const tenant = await t.tenantWithTokens(`route-shop-${++tenantN}`);
   const first = stripeLiveConfig();
   const second = stripeLiveConfig();
-  const [a, b] = await t.platform.orm.em.fork().transactional(async (em) => [
-    await t.platform.providerAccounts.add(em, { tenantId: tenant.tenantId, mode: 'live', provider: 'stripe', config: first, label: 'primary' }, TEST_CONTEXT),
-    await t.platform.providerAccounts.add(em, { tenantId: tenant.tenantId, mode: 'live', provider: 'stripe', config: second, label: 'backup' }, TEST_CONTEXT),
-  ]);
+  const [a, b] = await addProviderAccounts(
+    t,
+    { tenantId: tenant.tenantId, mode: 'live', provider: 'stripe', config: first, label: 'primary' },
+    { tenantId: tenant.tenantId, mode: 'live', provider: 'stripe', config: second, label: 'backup' },
+  );
   expect([a!.position, b!.position]).toEqual([1, 2]);
   return { tenant, first: { ...first, id: a!.id }, second: { ...second, id: b!.id } };
 }
@@ -239,10 +240,11 @@ describe('checkout.prepare routing over the tenant’s accounts', () => {
       environment: 'live',
       liveEndpointUrlPrefix: 'acme-checkout',
     };
-    const [s, a] = await t.platform.orm.em.fork().transactional(async (em) => [
-      await t.platform.providerAccounts.add(em, { tenantId: tenant.tenantId, mode: 'live', provider: 'stripe', config: stripe }, TEST_CONTEXT),
-      await t.platform.providerAccounts.add(em, { tenantId: tenant.tenantId, mode: 'live', provider: 'adyen', config: adyenConfig }, TEST_CONTEXT),
-    ]);
+    const [s, a] = await addProviderAccounts(
+      t,
+      { tenantId: tenant.tenantId, mode: 'live', provider: 'stripe', config: stripe },
+      { tenantId: tenant.tenantId, mode: 'live', provider: 'adyen', config: adyenConfig },
+    );
     const payment = await createPayment(tenant.liveToken);
     fake.fail('POST /v1/payment_intents', { status: 500, times: 3 });
     const client = clientOf(await prepare(payment.checkoutToken));

@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorisationItem, notification, refundItem, signAdyenNotification, startAdyenFake, type AdyenFake, type AdyenNotificationItem } from '../../../packages/providers/test/fakes/adyen-fake.js';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { signStripeEvent, STRIPE_FAKE_TOKENS, startStripeFake, stripeEvent, type StripeFake } from '../../../packages/providers/test/fakes/stripe-fake.js';
-import { startTestPlatform, TEST_CONTEXT, validPayment, type ApiResponse, type TestPlatform } from './harness.js';
+import { checkoutMutation, paymentIntentIdOf } from './checkout-client.js';
+import { startTestPlatform, validPayment, type ApiResponse, type TestPlatform } from './harness.js';
+import { addProviderAccounts, randomKeyPart as random } from './provider-account-setup.js';
+import { until } from './wait.js';
 
 /**
  * Inbound Stripe and Adyen webhooks (spec/webhooks.md "In") over real HTTP: signatures checked
@@ -18,7 +21,6 @@ let stripe: StripeFake;
 let adyen: AdyenFake;
 let keyN = 0;
 
-const random = () => Math.random().toString(36).slice(2, 12).replace(/[^a-z0-9]/g, 'x').padEnd(10, 'x');
 const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('').toUpperCase();
 
 interface Shop {
@@ -34,10 +36,11 @@ async function shopWithAccounts(appName: string, merchantAccount: string): Promi
   const id = random();
   const stripeConfig = { secretKey: `sk_test_${id}W1`, publishableKey: `pk_test_${id}W2`, webhookSecret: `whsec_${id}W3` };
   const adyenConfig = { apiKey: `AQE${random()}${random()}`, merchantAccount, clientKey: `test_${random().toUpperCase()}`, hmacKey: hex(64), environment: 'test' };
-  const [s, a] = await t.platform.orm.em.fork().transactional(async (em) => [
-    await t.platform.providerAccounts.add(em, { tenantId: tenant.tenantId, mode: 'sandbox', provider: 'stripe', config: stripeConfig }, TEST_CONTEXT),
-    await t.platform.providerAccounts.add(em, { tenantId: tenant.tenantId, mode: 'sandbox', provider: 'adyen', config: adyenConfig }, TEST_CONTEXT),
-  ]);
+  const [s, a] = await addProviderAccounts(
+    t,
+    { tenantId: tenant.tenantId, mode: 'sandbox', provider: 'stripe', config: stripeConfig },
+    { tenantId: tenant.tenantId, mode: 'sandbox', provider: 'adyen', config: adyenConfig },
+  );
   return {
     token: tenant.sandboxToken,
     stripe: { id: s!.id, secretKey: stripeConfig.secretKey, webhookSecret: stripeConfig.webhookSecret },
@@ -58,11 +61,7 @@ afterAll(async () => {
   await adyen?.close();
 });
 
-async function trpc(procedure: string, input: unknown) {
-  const res = await t.request('POST', `/trpc/checkout.${procedure}`, { body: input });
-  expect(res.status, res.text).toBe(200);
-  return res.body.result.data;
-}
+const trpc = (procedure: string, input: unknown) => checkoutMutation(t, procedure, input);
 
 async function createPayment(provider: 'stripe' | 'adyen', amount = 1999) {
   const res = await t.request('POST', '/v1/payments', { token: shop.token, idempotencyKey: `hooks-${++keyN}`, body: { ...validPayment, amount, provider } });
@@ -74,16 +73,6 @@ async function getPayment(id: string) {
   const res = await t.request('GET', `/v1/payments/${id}`, { token: shop.token });
   expect(res.status, res.text).toBe(200);
   return res.body;
-}
-
-async function until<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what} not reached; last: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const eventTypes = async (objectId: string) => (await t.sql('select type from events where object_id = ? order by id', [objectId])).map((r) => r.type as string);
@@ -108,7 +97,7 @@ function expectSignatureRefused(res: ApiResponse) {
 async function processingStripePayment(amount = 1999) {
   const payment = await createPayment('stripe', amount);
   const prepared = await trpc('prepare', { token: payment.checkoutToken });
-  const piId = (prepared.client.clientSecret as string).split('_secret_')[0]!;
+  const piId = paymentIntentIdOf(prepared);
   const view = await trpc('confirm', { token: payment.checkoutToken, confirmationToken: STRIPE_FAKE_TOKENS.processing });
   expect(view.status).toBe('processing');
   return { ...payment, piId };
@@ -316,7 +305,7 @@ describe('Stripe: one PaymentIntent confirmed again after a decline', () => {
   it('a late decline of the earlier confirmation is ignored; the success of the new one is applied', async () => {
     const payment = await createPayment('stripe');
     const prepared = await trpc('prepare', { token: payment.checkoutToken });
-    const piId = (prepared.client.clientSecret as string).split('_secret_')[0]!;
+    const piId = paymentIntentIdOf(prepared);
     const declined = await trpc('confirm', { token: payment.checkoutToken, confirmationToken: STRIPE_FAKE_TOKENS.cardDeclined });
     expect(declined.status).toBe('requires_payment_method');
     const lateDeclineCreated = Math.floor(Date.now() / 1000) - 5; // sent by Stripe for the first confirmation

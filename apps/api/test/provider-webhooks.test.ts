@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { NormalizedOutcome } from '@platform/core';
 import { signSandboxWebhook, type SandboxWebhookBody } from '@platform/providers';
+import { submitCard } from './checkout-client.js';
 import { startTestPlatform, validPayment, type TestPlatform } from './harness.js';
 
 /**
@@ -19,8 +20,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const future = new Date().getUTCFullYear() + 2;
-const card = (number: string) => ({ number, expMonth: 12, expYear: future, cvc: '123', name: 'Ann' });
 
 interface Submitted {
   id: string;
@@ -35,11 +34,7 @@ async function createPayment() {
   return res.body as { id: string; checkoutToken: string };
 }
 
-async function submit(checkoutToken: string, number: string) {
-  const res = await t.request('POST', '/trpc/checkout.submit', { body: { token: checkoutToken, card: card(number) } });
-  expect(res.status, res.text).toBe(200);
-  return res.body.result.data;
-}
+const submit = (checkoutToken: string, number: string) => submitCard(t, checkoutToken, number);
 
 async function attemptsOf(paymentId: string) {
   return t.sql('select id, status, provider_reference, error_code, completed_at from payment_attempts where payment_id = ? order by id', [paymentId]);

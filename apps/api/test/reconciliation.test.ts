@@ -5,7 +5,9 @@ import { STRIPE_FAKE_TOKENS, startStripeFake, type StripeFake } from '../../../p
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { startAdyenFake, type AdyenFake } from '../../../packages/providers/test/fakes/adyen-fake.js';
 import { DELAYED_OUTCOME_MS } from '@platform/providers';
-import { startTestPlatform, TEST_CONTEXT, validPayment, type TestPlatform } from './harness.js';
+import { checkoutMutation, paymentIntentIdOf, testCard } from './checkout-client.js';
+import { startTestPlatform, validPayment, type TestPlatform } from './harness.js';
+import { addProviderAccounts, randomKeyPart as random } from './provider-account-setup.js';
 
 /**
  * Unknown outcomes are resolved by asking the provider, never by guessing (spec/payments.md
@@ -39,7 +41,6 @@ afterAll(async () => {
   await adyen?.close();
 });
 
-const random = () => Math.random().toString(36).slice(2, 12).replace(/[^a-z0-9]/g, 'x').padEnd(10, 'x');
 /** A moment far enough ahead that every unknown attempt and processing payment is due. */
 const later = (seconds = 3_600) => new Date(Date.now() + seconds * 1000);
 
@@ -48,10 +49,8 @@ async function stripeTenant() {
   const tenant = await t.tenantWithTokens(`recon-shop-${++tenantN}`);
   const id = random();
   const config = { secretKey: `sk_test_${id}R1`, publishableKey: `pk_test_${id}R2`, webhookSecret: `whsec_${id}R3` };
-  const account = await t.platform.orm.em
-    .fork()
-    .transactional((em) => t.platform.providerAccounts.add(em, { tenantId: tenant.tenantId, mode: 'sandbox', provider: 'stripe', config }, TEST_CONTEXT));
-  return { token: tenant.sandboxToken, accountId: account.id, config };
+  const [account] = await addProviderAccounts(t, { tenantId: tenant.tenantId, mode: 'sandbox', provider: 'stripe', config });
+  return { token: tenant.sandboxToken, accountId: account!.id, config };
 }
 
 async function createPayment(token: string, body: Record<string, unknown> = { ...validPayment, provider: 'stripe' }) {
@@ -60,11 +59,7 @@ async function createPayment(token: string, body: Record<string, unknown> = { ..
   return res.body as { id: string; checkoutToken: string };
 }
 
-async function trpc(procedure: string, input: unknown) {
-  const res = await t.request('POST', `/trpc/checkout.${procedure}`, { body: input });
-  expect(res.status, res.text).toBe(200);
-  return res.body.result.data;
-}
+const trpc = (procedure: string, input: unknown) => checkoutMutation(t, procedure, input);
 
 async function getPayment(token: string, id: string) {
   const res = await t.request('GET', `/v1/payments/${id}`, { token });
@@ -88,7 +83,7 @@ async function timedOutStripePayment(confirmationToken: string = STRIPE_FAKE_TOK
   const payment = await createPayment(tenant.token);
   const client = await trpc('prepare', { token: payment.checkoutToken });
   expect(client.client.type).toBe('stripe_payment_element');
-  const piId = (client.client.clientSecret as string).split('_secret_')[0]!;
+  const piId = paymentIntentIdOf(client);
   fake.hang('POST /v1/payment_intents/:id/confirm', { times: 3, ms: TIMEOUT_MS * 5 });
   const started = Date.now();
   const view = await trpc('confirm', { token: payment.checkoutToken, confirmationToken });
@@ -184,7 +179,7 @@ describe('payments stuck in processing', () => {
     const tenant = await stripeTenant();
     const payment = await createPayment(tenant.token);
     const prepared = await trpc('prepare', { token: payment.checkoutToken });
-    const piId = (prepared.client.clientSecret as string).split('_secret_')[0]!;
+    const piId = paymentIntentIdOf(prepared);
     const view = await trpc('confirm', { token: payment.checkoutToken, confirmationToken: STRIPE_FAKE_TOKENS.processing });
     expect(view.status).toBe('processing');
     expect((await attempts(tenant.token, payment.id)).at(-1).status).toBe('processing');
@@ -201,10 +196,9 @@ describe('payments stuck in processing', () => {
 
   it('sandbox payments are reconciled against the sandbox provider’s own records (3055 → succeeded, 3063 → failed)', async () => {
     const { sandboxToken } = await t.tenantWithTokens(`recon-sandbox-${++tenantN}`);
-    const future = new Date().getUTCFullYear() + 2;
     const submit = async (number: string) => {
       const payment = await createPayment(sandboxToken, validPayment);
-      const view = await trpc('submit', { token: payment.checkoutToken, card: { number, expMonth: 12, expYear: future, cvc: '123', name: 'Ann' } });
+      const view = await trpc('submit', { token: payment.checkoutToken, card: testCard(number) });
       expect(view.status).toBe('processing');
       return payment;
     };
@@ -226,9 +220,7 @@ describe('payments stuck in processing', () => {
   it('an Adyen payment whose AUTHORISATION never came is resolved with the Drop-in’s sessionResult', async () => {
     const tenant = await t.tenantWithTokens(`recon-adyen-${++tenantN}`);
     const config = { apiKey: `AQE${random()}${random()}`, merchantAccount: 'ReconShopEU', clientKey: `test_${random().toUpperCase()}`, hmacKey: 'AB'.repeat(32), environment: 'test' };
-    await t.platform.orm.em
-      .fork()
-      .transactional((em) => t.platform.providerAccounts.add(em, { tenantId: tenant.tenantId, mode: 'sandbox', provider: 'adyen', config }, TEST_CONTEXT));
+    await addProviderAccounts(t, { tenantId: tenant.tenantId, mode: 'sandbox', provider: 'adyen', config });
     const payment = await createPayment(tenant.sandboxToken, { ...validPayment, provider: 'adyen' });
     const prepared = await trpc('prepare', { token: payment.checkoutToken });
     const sessionId = prepared.client.sessionId as string;

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The providers' local fakes are test code of @platform/providers, not part of its exports.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { signStripeEvent, STRIPE_FAKE_TOKENS, startStripeFake, stripeEvent, type StripeFake } from '../../../packages/providers/test/fakes/stripe-fake.js';
-import { startTestPlatform, TEST_CONTEXT, validPayment, type TestPlatform } from './harness.js';
+import { checkoutMutation, paymentIntentIdOf } from './checkout-client.js';
+import { startTestPlatform, validPayment, type TestPlatform } from './harness.js';
+import { addProviderAccounts } from './provider-account-setup.js';
 
 /**
  * A refund whose queued provider call never got through (the job ran out of retries — here:
@@ -20,26 +22,20 @@ beforeAll(async () => {
   t = await startTestPlatform({ env: { STRIPE_API_BASE_URL: stripe.url }, worker: false });
   const tenant = await t.tenantWithTokens('resend-shop');
   token = tenant.sandboxToken;
-  await t.platform.orm.em
-    .fork()
-    .transactional((em) => t.platform.providerAccounts.add(em, { tenantId: tenant.tenantId, mode: 'sandbox', provider: 'stripe', config: creds }, TEST_CONTEXT));
+  await addProviderAccounts(t, { tenantId: tenant.tenantId, mode: 'sandbox', provider: 'stripe', config: creds });
 });
 afterAll(async () => {
   await t?.close();
   await stripe?.close();
 });
 
-async function trpc(procedure: string, input: unknown) {
-  const res = await t.request('POST', `/trpc/checkout.${procedure}`, { body: input });
-  expect(res.status, res.text).toBe(200);
-  return res.body.result.data;
-}
+const trpc = (procedure: string, input: unknown) => checkoutMutation(t, procedure, input);
 
 async function succeededStripePayment() {
   const created = await t.request('POST', '/v1/payments', { token, idempotencyKey: 'resend-pay', body: { ...validPayment, amount: 5000, provider: 'stripe' } });
   expect(created.status, created.text).toBe(201);
   const prepared = await trpc('prepare', { token: created.body.checkoutToken });
-  const piId = (prepared.client.clientSecret as string).split('_secret_')[0]!;
+  const piId = paymentIntentIdOf(prepared);
   await trpc('confirm', { token: created.body.checkoutToken, confirmationToken: STRIPE_FAKE_TOKENS.processing });
   stripe.setStatus(piId, 'succeeded');
   const body = JSON.stringify(stripeEvent('payment_intent.succeeded', { ...stripe.paymentIntents.get(piId)!, status: 'succeeded' }));

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { submitCard } from './checkout-client.js';
 import { startTestPlatform, validPayment, type ApiResponse, type TestPlatform } from './harness.js';
+import { until } from './wait.js';
 
 /**
  * Refunds over the REST API (spec/rest-api.md "Refunds", spec/payments.md "Sandbox mode"), with
@@ -19,7 +21,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const future = new Date().getUTCFullYear() + 2;
 const key = () => `refund-test-${++keyN}`;
 
 async function createPayment(amount = 1999, as = token) {
@@ -28,11 +29,6 @@ async function createPayment(amount = 1999, as = token) {
   return res.body as { id: string; checkoutToken: string };
 }
 
-async function submitCard(checkoutToken: string, number: string) {
-  const res = await t.request('POST', '/trpc/checkout.submit', { body: { token: checkoutToken, card: { number, expMonth: 12, expYear: future, cvc: '123', name: 'Ann' } } });
-  expect(res.status, res.text).toBe(200);
-  return res.body.result.data;
-}
 
 async function getPayment(id: string, as = token) {
   const res = await t.request('GET', `/v1/payments/${id}`, { token: as });
@@ -40,20 +36,10 @@ async function getPayment(id: string, as = token) {
   return res.body;
 }
 
-async function until<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what} not reached; last: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** A payment paid with 4242 and confirmed by the sandbox provider's webhook. */
 async function succeededPayment(amount = 1999) {
   const p = await createPayment(amount);
-  await submitCard(p.checkoutToken, '4242 4242 4242 4242');
+  await submitCard(t, p.checkoutToken, '4242 4242 4242 4242');
   await until(`payment ${p.id} succeeded`, () => getPayment(p.id), (x) => x.status === 'succeeded');
   return p.id;
 }
@@ -160,7 +146,7 @@ describe('POST /v1/payments/{id}/refunds', () => {
     expectError(await refund(open.id, { amount: 100 }), 409, 'invalid_state');
 
     const processing = await createPayment();
-    await submitCard(processing.checkoutToken, '4000 0000 0000 3055'); // processing for 3 s
+    await submitCard(t, processing.checkoutToken, '4000 0000 0000 3055'); // processing for 3 s
     expect((await getPayment(processing.id)).status).toBe('processing');
     expectError(await refund(processing.id, { amount: 100 }), 409, 'invalid_state');
 

@@ -1,6 +1,7 @@
+import { safeLogoUrl } from '@platform/core';
 import type { CSSProperties, ReactNode } from 'react';
 import type { CheckoutView } from './api';
-import { formatAmount, safeLogoUrl, themeFor } from './format';
+import { formatAmount, themeFor } from './format';
 
 /** Page frame: the sandbox banner, the tenant's accent colour, one <main>. */
 export function Shell({ brandColor, sandbox, children }: { brandColor?: string | null; sandbox?: boolean; children: ReactNode }) {

@@ -26,17 +26,6 @@ export function safeHttpUrl(value: string | null | undefined): string | null {
   }
 }
 
-/** A logo may come from https: or be a data: image (CSP img-src 'self' https: data:). */
-export function safeLogoUrl(value: string | null | undefined): string | null {
-  if (!value) return null;
-  if (/^data:image\/(png|jpeg|gif|webp|svg\+xml)[;,]/i.test(value)) return value;
-  try {
-    return new URL(value).protocol === 'https:' ? value : null;
-  } catch {
-    return null;
-  }
-}
-
 /** "shop.example.com" for "Return to shop.example.com" when only a URL is known. */
 export function hostOf(url: string): string {
   try {

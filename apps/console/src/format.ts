@@ -74,17 +74,6 @@ export function localDayBoundary(day: string, end: boolean): string | undefined 
   return date.toISOString();
 }
 
-/** A logo may come from https: or be a data: image; anything else is not rendered. */
-export function safeLogoUrl(value: string | null | undefined): string | null {
-  if (!value) return null;
-  if (/^data:image\/(png|jpeg|gif|webp|svg\+xml)[;,]/i.test(value)) return value;
-  try {
-    return new URL(value).protocol === 'https:' ? value : null;
-  } catch {
-    return null;
-  }
-}
-
 export function percent(value: number | null | undefined): string {
   if (value === null || value === undefined || Number.isNaN(value)) return '—';
   return new Intl.NumberFormat(userLocale(), { style: 'percent', maximumFractionDigits: 1 }).format(value);

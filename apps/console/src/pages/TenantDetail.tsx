@@ -1,11 +1,11 @@
 import { Alert, Anchor, Button, ColorInput, Group, Image, SimpleGrid, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import { safeLogoUrl } from '@platform/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, failureMessage, type Outputs } from '../api';
 import { Section } from '../components/Section';
 import { QueryView } from '../components/States';
 import { Time } from '../components/Time';
-import { safeLogoUrl } from '../format';
 import { PageTitle } from '../Layout';
 import { href } from '../router';
 import { isAdmin, useMe } from '../session';

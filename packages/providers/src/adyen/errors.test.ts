@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRetryAfter, toAdyenFailure } from './errors.js';
+import { toAdyenFailure } from './errors.js';
 import { HttpClientException } from './sdk.js';
 import { AdyenTransportError } from './transport.js';
 
@@ -48,16 +48,5 @@ describe('toAdyenFailure', () => {
   it('rethrows programming errors', () => {
     const bug = new TypeError('x is undefined');
     expect(() => toAdyenFailure(bug)).toThrow(bug);
-  });
-});
-
-describe('parseRetryAfter', () => {
-  it('reads delta-seconds and HTTP dates', () => {
-    const now = Date.parse('2026-11-25T12:00:00Z');
-    expect(parseRetryAfter('2', now)).toBe(2000);
-    expect(parseRetryAfter('Wed, 25 Nov 2026 12:00:05 GMT', now)).toBe(5000);
-    expect(parseRetryAfter('Wed, 25 Nov 2026 11:00:00 GMT', now)).toBe(0);
-    expect(parseRetryAfter('soon', now)).toBeUndefined();
-    expect(parseRetryAfter(undefined, now)).toBeUndefined();
   });
 });

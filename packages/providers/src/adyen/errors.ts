@@ -1,4 +1,5 @@
 import type { ProviderFailure } from '@platform/core';
+import { parseRetryAfter } from '../retry-after.js';
 import { HttpClientException } from './sdk.js';
 import { AdyenTransportError } from './transport.js';
 
@@ -37,13 +38,4 @@ export function toAdyenFailure(err: unknown): ProviderFailure {
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-/** Retry-After is either delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, Math.round(seconds * 1000));
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

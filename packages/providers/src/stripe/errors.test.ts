@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { parseRetryAfter, toProviderFailure } from './errors.js';
+import { toProviderFailure } from './errors.js';
 
 const E = Stripe.errors;
 const connection = (code: string) => new E.StripeConnectionError({ message: 'An error occurred with our connection to Stripe.', detail: Object.assign(new Error(code), { code }) });
@@ -56,16 +56,5 @@ describe('toProviderFailure', () => {
   it('rethrows anything that is not a Stripe SDK error (a programming error)', () => {
     const bug = new TypeError('undefined is not a function');
     expect(() => toProviderFailure(bug)).toThrow(bug);
-  });
-});
-
-describe('parseRetryAfter', () => {
-  it('reads delta-seconds and HTTP dates', () => {
-    expect(parseRetryAfter('2')).toBe(2000);
-    expect(parseRetryAfter('0.5')).toBe(500);
-    expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(10_000);
-    expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:00 GMT', Date.parse('Wed, 21 Oct 2015 07:29:00 GMT'))).toBe(0);
-    expect(parseRetryAfter(undefined)).toBeUndefined();
-    expect(parseRetryAfter('soon')).toBeUndefined();
   });
 });

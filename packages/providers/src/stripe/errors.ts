@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import type { ProviderFailure } from '@platform/core';
+import { parseRetryAfter } from '../retry-after.js';
 
 type StripeSdkError = InstanceType<typeof Stripe.errors.StripeError>;
 
@@ -86,13 +87,4 @@ function causeCode(detail: unknown): string | undefined {
 function header(err: StripeSdkError, name: string): string | undefined {
   const value = err.headers?.[name];
   return typeof value === 'string' ? value : undefined;
-}
-
-/** Retry-After is either delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, Math.round(seconds * 1000));
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
