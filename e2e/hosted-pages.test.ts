@@ -30,7 +30,7 @@ describe('pages served by the API (built bundles)', () => {
     expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(headers['content-security-policy']).not.toContain("'unsafe-inline' 'self'; script");
     expect(headers['referrer-policy']).toBe('no-referrer');
-    await expect(page.getByRole('main').isVisible()).resolves.toBe(true);
+    await page.getByRole('main').waitFor({ state: 'visible', timeout: 15_000 });
     await page.screenshot({ path: screenshotPath('checkout-placeholder-360') });
     expect(errors).toEqual([]);
     await page.close();
@@ -39,7 +39,10 @@ describe('pages served by the API (built bundles)', () => {
   it('the console is served at /console/', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(`${t.baseUrl}/console/`);
-    await expect(page.getByRole('heading', { name: 'Payment platform console' }).isVisible()).resolves.toBe(true);
+    // The sign-in form renders once the app has asked who is signed in.
+    const heading = page.getByRole('heading', { name: 'Payment platform console' });
+    await heading.waitFor({ state: 'visible', timeout: 15_000 });
+    expect(await heading.isVisible()).toBe(true);
     await page.close();
   });
 
