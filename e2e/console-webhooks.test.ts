@@ -54,6 +54,7 @@ let receiver: Receiver;
 let support: ConsoleUser;
 let viewer: ConsoleUser;
 let sandboxToken: string;
+let tenantId: string;
 let endpointId: string;
 const opened: OpenedPage[] = [];
 
@@ -62,7 +63,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   receiver = await startReceiver();
   [support, viewer] = await Promise.all([addUser(t, 'support'), addUser(t, 'viewer')]);
-  ({ sandboxToken } = await t.tenantWithTokens('hooks-shop'));
+  ({ sandboxToken, tenantId } = await t.tenantWithTokens('hooks-shop'));
   const endpoint = await t.request('POST', '/v1/webhook-endpoints', {
     token: sandboxToken,
     idempotencyKey: 'console-hooks-endpoint',
@@ -130,5 +131,27 @@ describe('console: webhook deliveries', () => {
     await visible(viewerPage.locator('[data-delivery-status]'));
     expect(await viewerPage.getByRole('button', { name: 'Replay' }).count()).toBe(0);
     expect(await viewerPage.getByRole('button', { name: 'Send test event' }).count()).toBe(0);
+  });
+
+  it('"Enable" on the tenant page re-enables an endpoint disabled by a 410; a viewer does not see it', async () => {
+    await t.sql(`update webhook_endpoints set status = 'disabled', disabled_reason = 'The endpoint answered 410 Gone', failing_since = now() where id = ?`, [endpointId]);
+    const viewerPage = await openPage(browser, consoleUrl(t, `#/tenants/${tenantId}`), opened);
+    await signIn(viewerPage, viewer);
+    await visible(viewerPage.getByText('The endpoint answered 410 Gone'));
+    expect(await viewerPage.getByRole('button', { name: /^Enable/ }).count()).toBe(0);
+
+    const page = await openPage(browser, consoleUrl(t, `#/tenants/${tenantId}`), opened);
+    await signIn(page, support);
+    await (await visible(page.getByRole('button', { name: `Enable ${receiver.url}` }))).click();
+    await visible(page.getByText('is enabled again: new events are delivered to it.'));
+    await waitFor(async () => (await page.getByText('The endpoint answered 410 Gone').count()) === 0, 'the reason to disappear');
+    expect(await page.getByRole('button', { name: /^Enable/ }).count()).toBe(0);
+    await page.screenshot({ path: screenshotPath('console-endpoint-enabled') });
+    const [row] = await t.sql('select status, disabled_reason, failing_since from webhook_endpoints where id = ?', [endpointId]);
+    expect(row).toEqual({ status: 'enabled', disabled_reason: null, failing_since: null });
+
+    const before = receiver.received.length;
+    await createPayment(t, sandboxToken);
+    await waitFor(async () => receiver.received.slice(before).some((r) => r.type === 'payment.created'), 'a new event at the re-enabled endpoint');
   });
 });

@@ -170,10 +170,16 @@ describe('console: payments and refunds', () => {
     await navLink(page, 'Payments').click();
     await visible(page.getByRole('heading', { name: 'Payments' }));
     await page.getByLabel('Customer e-mail').fill(customerEmail);
+    // The amount range is read in the chosen currency and compared within it.
+    await page.getByLabel('Currency').selectOption('EUR');
+    await page.getByLabel('Min amount').fill('25.00');
+    await page.getByLabel('Max amount').fill('25');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     const rows = page.getByRole('table', { name: 'Payments' }).locator('tbody tr');
     await visible(rows.filter({ hasText: paymentId }));
     expect(await rows.count()).toBe(1);
+    expect(page.url()).toContain('currency=EUR');
+    expect(page.url()).toContain('amountMin=25.00');
     expect(await rows.first().textContent()).toContain('€25.00');
     await page.screenshot({ path: screenshotPath('console-payments-filtered'), fullPage: true });
 

@@ -92,7 +92,25 @@ describe('console.payments.list', () => {
     expectError(await viewer.client.query('payments.list', { status: 'paid' }), 400, 'parameter_invalid');
     expectError(await viewer.client.query('payments.list', { from: 'yesterday' }), 400, 'parameter_invalid');
     expectError(await viewer.client.query('payments.list', { amountMin: 1.5 }), 400, 'parameter_invalid');
+    expectError(await viewer.client.query('payments.list', { currency: 'eur' }), 400, 'parameter_invalid');
+    expectError(await viewer.client.query('payments.list', { currency: 'XXX' }), 400, 'parameter_invalid');
     expectError(await viewer.client.query('payments.list', { limit: 1000 }), 400, 'parameter_invalid');
+  });
+
+  // Last in this block: it adds payments that the listings above don't expect.
+  it('filters by currency; with a currency, the amount range compares within it only', async () => {
+    const shopC = await t.tenantWithTokens('pay-shop-c');
+    const eur = (await createPayment(t, shopC.sandboxToken, { ...base, amount: 2500, currency: 'EUR' })).id;
+    const jpy = (await createPayment(t, shopC.sandboxToken, { ...base, amount: 2500, currency: 'JPY' })).id;
+    const idsOf = async (input: Record<string, unknown>) => (await list({ tenantId: shopC.tenantId, ...input })).data.map((p: { id: string }) => p.id);
+    expect(await idsOf({ currency: 'EUR', amountMin: 2000, amountMax: 3000 })).toEqual([eur]);
+    expect(await idsOf({ currency: 'JPY', amountMin: 2000, amountMax: 3000 })).toEqual([jpy]);
+    expect(await idsOf({ currency: 'EUR', amountMin: 2501 })).toEqual([]);
+    // Without a currency, minor units compare across currencies (as before).
+    expect(await idsOf({ amountMin: 2000, amountMax: 3000 })).toEqual([jpy, eur]);
+    // A currency alone, across tenants.
+    expect(names(await list({ currency: 'JPY' }))).toEqual([jpy, 'b2']);
+    expect(names(await list({ currency: 'USD', amountMin: 2500, amountMax: 2500 }))).toEqual(['a2']);
   });
 
   it('needs a session', async () => {
@@ -129,6 +147,23 @@ describe('console.payments.get', () => {
     // created before succeeded
     expect(titles.indexOf('Event payment.created')).toBeLessThan(titles.indexOf('Event payment.succeeded'));
     expect(endpoint.id).toMatch(/^we_/);
+  });
+
+  it('audit entries by a console user show their e-mail, or the id once the user is removed', async () => {
+    const [support, admin] = [await signedIn(t, 'support'), await signedIn(t, 'admin')];
+    const p = await createPayment(t, shopA.sandboxToken, { ...base, amount: 3000, currency: 'EUR' });
+    await payWithCard(t, p.checkoutToken);
+    await waitFor('the payment to succeed', async () => (await t.sql(`select 1 from payments where id = ? and status = 'succeeded'`, [p.id])).length > 0);
+    ok(await support.client.mutate('refunds.create', { paymentId: p.id, amount: 500, reason: 'requested_by_customer', note: 'Ticket #7' }));
+
+    const refundEntry = async () => ok(await viewer.client.query('payments.get', { paymentId: p.id })).timeline.find((e: any) => e.kind === 'audit' && e.title === 'refund.create');
+    expect((await refundEntry()).detail).toBe(`by user ${support.user.email} · note: Ticket #7`);
+    // Entries by tenants and others keep their ids.
+    const created = ok(await viewer.client.query('payments.get', { paymentId: p.id })).timeline.find((e: any) => e.title === 'payment.create');
+    expect(created.detail).toBe(`by tenant ${shopA.tenantId}`);
+
+    ok(await admin.client.mutate('users.remove', { userId: support.user.id }));
+    expect((await refundEntry()).detail).toBe(`by user ${support.user.id} · note: Ticket #7`);
   });
 
   it('answers 404 for an unknown payment', async () => {

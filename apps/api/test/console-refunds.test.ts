@@ -46,7 +46,7 @@ describe('console.refunds.create', () => {
     expect(got.timeline).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ kind: 'refund', id: refund.id, title: 'Refund €12.00: succeeded', detail: 'reason requested_by_customer' }),
-        expect.objectContaining({ kind: 'audit', title: 'refund.create', detail: `by user ${support.user.id} · note: Ticket #42: item damaged` }),
+        expect.objectContaining({ kind: 'audit', title: 'refund.create', detail: `by user ${support.user.email} · note: Ticket #42: item damaged` }),
         expect.objectContaining({ kind: 'event', title: 'Event refund.created' }),
         expect.objectContaining({ kind: 'event', title: 'Event refund.succeeded' }),
       ]),

@@ -119,3 +119,50 @@ describe('console.webhooks.replay and sendTest', () => {
     expectError(await support.client.mutate('webhooks.sendTest', { endpointId: 'we_nope' }), 404, 'resource_missing');
   });
 });
+
+describe('console.webhooks.updateEndpoint', () => {
+  const disable = () =>
+    t.sql(`update webhook_endpoints set status = 'disabled', disabled_reason = 'The endpoint answered 410 Gone', failing_since = now() - interval '6 days' where id = ?`, [
+      failingEndpoint.id,
+    ]);
+
+  it('a viewer may not enable an endpoint (403), and it stays disabled', async () => {
+    await disable();
+    expectError(await viewer.client.mutate('webhooks.updateEndpoint', { endpointId: failingEndpoint.id, status: 'enabled' }), 403, 'permission_denied');
+    const [row] = await t.sql('select status from webhook_endpoints where id = ?', [failingEndpoint.id]);
+    expect(row.status).toBe('disabled');
+  });
+
+  it('support enables a disabled endpoint of any tenant: the failure clock restarts, new events arrive; audited with the user', async () => {
+    await disable();
+    failing.state.status = 200;
+    const enabled = ok(await support.client.mutate('webhooks.updateEndpoint', { endpointId: failingEndpoint.id, status: 'enabled' }));
+    expect(enabled).toMatchObject({ id: failingEndpoint.id, tenantId: shopA.tenantId, status: 'enabled', disabledReason: null });
+    const [row] = await t.sql('select status, disabled_reason, failing_since from webhook_endpoints where id = ?', [failingEndpoint.id]);
+    expect(row).toEqual({ status: 'enabled', disabled_reason: null, failing_since: null });
+    const tenant = ok(await viewer.client.query('tenants.get', { tenantId: shopA.tenantId }));
+    expect(tenant.webhookEndpoints.find((e: any) => e.id === failingEndpoint.id)).toMatchObject({ status: 'enabled', disabledReason: null, failingSince: null });
+
+    const before = failing.state.received;
+    await createPayment(t, shopA.sandboxToken, base);
+    await waitFor('the new event to arrive', async () => failing.state.received > before);
+
+    const [entry] = await auditOf(t, `action = 'webhook_endpoint.update' and target_id = ?`, [failingEndpoint.id]);
+    expect(entry).toMatchObject({
+      actor_type: 'user',
+      actor_id: support.user.id,
+      tenant_id: shopA.tenantId,
+      mode: 'sandbox',
+      before: { status: 'disabled' },
+      after: { status: 'enabled', disabledReason: null },
+    });
+  });
+
+  it('support may disable one too; unknown ids answer 404 and a bad status 400', async () => {
+    const disabled = ok(await support.client.mutate('webhooks.updateEndpoint', { endpointId: failingEndpoint.id, status: 'disabled' }));
+    expect(disabled).toMatchObject({ status: 'disabled', disabledReason: 'Disabled in the console' });
+    expectError(await support.client.mutate('webhooks.updateEndpoint', { endpointId: 'we_nope', status: 'enabled' }), 404, 'resource_missing');
+    expectError(await support.client.mutate('webhooks.updateEndpoint', { endpointId: failingEndpoint.id, status: 'paused' }), 400, 'parameter_invalid');
+    ok(await support.client.mutate('webhooks.updateEndpoint', { endpointId: failingEndpoint.id, status: 'enabled' }));
+  });
+});

@@ -19,6 +19,7 @@ const V1_PATHS = [
   '/v1/payments/{id}/checkout',
   '/v1/events',
   '/v1/events/{id}',
+  '/v1/webhook-endpoints/{id}',
 ];
 
 let t: TestPlatform;
@@ -243,6 +244,19 @@ describe('real responses match the document', () => {
     expectConforms(await t.request('GET', '/v1/events'), 'GET', '/v1/events', 401);
     expectConforms(await t.request('GET', `/v1/events/${list.body.data[0].id}`, { token }), 'GET', '/v1/events/{id}', 200);
     expectConforms(await t.request('GET', '/v1/events/evt_missing', { token }), 'GET', '/v1/events/{id}', 404);
+  });
+
+  it('POST /v1/webhook-endpoints/{id} → 200, 400, 404; GET → 200', async () => {
+    const created = await t.request('POST', '/v1/webhook-endpoints', { token, idempotencyKey: 'oa-we-create', body: { url: 'https://hooks.example.com/openapi' } });
+    expect(created.status, created.text).toBe(201);
+    const path = `/v1/webhook-endpoints/${created.body.id}`;
+    const updated = await t.request('POST', path, { token, idempotencyKey: 'oa-we-update-1', body: { status: 'disabled', events: ['payment.succeeded'] } });
+    expectConforms(updated, 'POST', '/v1/webhook-endpoints/{id}', 200);
+    expect(updated.body).toMatchObject({ status: 'disabled', events: ['payment.succeeded'] });
+    expectConforms(await t.request('POST', path, { token, idempotencyKey: 'oa-we-update-2', body: { status: 'enabled' } }), 'POST', '/v1/webhook-endpoints/{id}', 200);
+    expectConforms(await t.request('POST', path, { token, idempotencyKey: 'oa-we-update-3', body: { url: 'nope' } }), 'POST', '/v1/webhook-endpoints/{id}', 400);
+    expectConforms(await t.request('POST', '/v1/webhook-endpoints/we_missing', { token, idempotencyKey: 'oa-we-update-4', body: { status: 'enabled' } }), 'POST', '/v1/webhook-endpoints/{id}', 404);
+    expectConforms(await t.request('GET', path, { token }), 'GET', '/v1/webhook-endpoints/{id}', 200);
   });
 
   it('covered every path and the statuses 200/201/400/401/404/409/413/422', () => {

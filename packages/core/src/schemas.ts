@@ -237,6 +237,19 @@ export const createWebhookEndpointSchema = z
   .strict()
   .meta({ id: 'CreateWebhookEndpointRequest' });
 
+/** POST /v1/webhook-endpoints/{id}: every field optional; `status: 'enabled'` re-enables a disabled endpoint. */
+export const updateWebhookEndpointSchema = z
+  .object({
+    url: createWebhookEndpointSchema.shape.url.optional(),
+    events: createWebhookEndpointSchema.shape.events,
+    status: z
+      .enum(['enabled', 'disabled'])
+      .optional()
+      .meta({ description: "'enabled' re-enables an endpoint disabled after failures (and restarts the 5-day failure clock); 'disabled' stops deliveries." }),
+  })
+  .strict()
+  .meta({ id: 'UpdateWebhookEndpointRequest' });
+
 export const webhookEndpointSchema = z
   .object({
     id: z.string(),

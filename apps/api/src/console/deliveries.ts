@@ -101,3 +101,11 @@ export async function sendTestWebhook(em: EntityManager, endpoints: WebhookEndpo
   const scope = scopeTo(em, { tenantId: endpoint.tenantId, mode: endpoint.mode });
   return { ...(await endpoints.sendTest(em, scope, endpoint.id, ctx)), tenantId: endpoint.tenantId };
 }
+
+/** Enables or disables one endpoint of any tenant, through the endpoint service (audited there). */
+export async function updateWebhookEndpointStatus(em: EntityManager, endpoints: WebhookEndpointService, endpointId: string, status: 'enabled' | 'disabled', ctx: MutationContext) {
+  const endpoint = await new CrossTenantReader(em).findOne(WebhookEndpointSchema, { id: endpointId, deletedAt: null });
+  if (!endpoint) throw new AppError('resource_missing', `No such webhook endpoint: '${endpointId}'`, { param: 'endpointId' });
+  const scope = scopeTo(em, { tenantId: endpoint.tenantId, mode: endpoint.mode });
+  return { ...(await endpoints.update(em, scope, endpoint.id, { status }, ctx)), tenantId: endpoint.tenantId };
+}

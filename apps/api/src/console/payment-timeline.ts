@@ -2,6 +2,7 @@ import {
   AuditEntrySchema,
   EventSchema,
   PaymentAttemptSchema,
+  UserSchema,
   WebhookAttemptSchema,
   WebhookDeliverySchema,
   WebhookEndpointSchema,
@@ -37,7 +38,13 @@ export async function paymentTimeline(db: CrossTenantReader, payment: Payment, r
     db.find(EventSchema, { objectId: { $in: objectIds } }, { orderBy: { id: 'asc' } }),
     db.find(AuditEntrySchema, { targetId: { $in: objectIds } }, { orderBy: { seq: 'asc' } }),
   ]);
-  const deliveries = events.length ? await db.find(WebhookDeliverySchema, { eventId: { $in: events.map((e) => e.id) } }, { orderBy: { id: 'asc' } }) : [];
+  // Console users by e-mail, in one query for the whole timeline; a removed user keeps the id.
+  const userIds = [...new Set(audit.filter((a) => a.actorType === 'user').map((a) => a.actorId))];
+  const [users, deliveries] = await Promise.all([
+    userIds.length ? db.find(UserSchema, { id: { $in: userIds } }) : [],
+    events.length ? db.find(WebhookDeliverySchema, { eventId: { $in: events.map((e) => e.id) } }, { orderBy: { id: 'asc' } }) : [],
+  ]);
+  const userEmail = new Map(users.map((u) => [u.id, u.email]));
   const [tries, endpoints] = deliveries.length
     ? await Promise.all([
         db.find(WebhookAttemptSchema, { deliveryId: { $in: deliveries.map((d) => d.id) } }, { orderBy: { attemptedAt: 'asc' } }),
@@ -80,7 +87,7 @@ export async function paymentTimeline(db: CrossTenantReader, payment: Payment, r
       at: a.createdAt,
       kind: 'audit' as const,
       title: a.action,
-      detail: join([`by ${a.actorType} ${a.actorId}`, noteOf(a.after)]),
+      detail: join([`by ${a.actorType} ${(a.actorType === 'user' && userEmail.get(a.actorId)) || a.actorId}`, noteOf(a.after)]),
     })),
     ...refunds.map((r) => ({
       id: r.id,

@@ -14,6 +14,8 @@ export interface PaymentQuery {
   status?: PaymentStatus | undefined;
   from?: Date | undefined;
   to?: Date | undefined;
+  /** Only payments in this currency (so amountMin/amountMax compare within it). */
+  currency?: string | undefined;
   amountMin?: number | undefined;
   amountMax?: number | undefined;
   email?: string | undefined;
@@ -48,6 +50,8 @@ function paymentIdAt(ms: number): string {
 /**
  * Payments across tenants, newest first (ids are time-ordered, so `id < cursor` is the keyset).
  * Indexed shapes: no filter (primary key), tenant, tenant + status, status, customer e-mail.
+ * Currency and amount have no index of their own: they are checked on the rows one of those
+ * (or the id range below) yields, newest first, until the page is full.
  *
  * A date filter is on `created_at`, but the rows come in id order, and the planner does not know
  * that ids follow `created_at`: for a window in the past it walked the primary key down from the
@@ -66,6 +70,7 @@ export async function listPayments(db: CrossTenantReader, q: PaymentQuery) {
   if (q.status) where.push({ status: q.status });
   if (q.from) where.push({ createdAt: { $gte: q.from } });
   if (q.to) where.push({ createdAt: { $lt: q.to } });
+  if (q.currency) where.push({ currency: q.currency });
   if (q.amountMin !== undefined) where.push({ amount: { $gte: q.amountMin } });
   if (q.amountMax !== undefined) where.push({ amount: { $lte: q.amountMax } });
   if (q.email) where.push({ [raw(CUSTOMER_EMAIL)]: q.email.trim().toLowerCase() });

@@ -12,6 +12,7 @@ import {
   paymentSchema,
   listQuerySchema,
   createWebhookEndpointSchema,
+  updateWebhookEndpointSchema,
   webhookEndpointSchema,
   webhookDeliverySchema,
   replayEventSchema,
@@ -147,6 +148,13 @@ export function buildOpenApiDocument(serverUrl: string) {
           requestParams: { path: idParam },
           responses: { '200': { description: 'The endpoint', ...json(webhookEndpointSchema) }, ...commonErrors },
         },
+        post: post(
+          "Update a webhook endpoint: url, events, status ('enabled' re-enables one disabled after failures)",
+          updateWebhookEndpointSchema,
+          '200',
+          webhookEndpointSchema,
+          idParam,
+        ),
         delete: {
           summary: 'Delete a webhook endpoint',
           ...secured,

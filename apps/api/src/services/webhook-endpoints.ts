@@ -20,7 +20,7 @@ export class WebhookEndpointService {
     this.checkUrl(input.url, scope);
     const now = this.now();
     const secret = generateWebhookSecret();
-    const events = !input.events || input.events.includes('*') ? null : ([...new Set(input.events)] as EventType[]);
+    const events = eventFilterOf(input.events);
     const endpoint = em.create(WebhookEndpointSchema, {
       id: newId('webhookEndpoint'),
       tenantId: scope.tenantId,
@@ -66,6 +66,42 @@ export class WebhookEndpointService {
     await em.flush();
     await this.audit(em, ctx, scope, 'webhook_endpoint.delete', endpoint, {});
     return { id, object: 'webhook_endpoint' as const, deleted: true };
+  }
+
+  /**
+   * Changes the url, the event filter and/or the status. The url is checked like at creation.
+   * Re-enabling a disabled endpoint clears its reason and the failing-since mark, so the 5-day
+   * failure clock (jobs/webhook-deliveries.ts) starts afresh. A request that changes nothing
+   * answers the endpoint as it is, and is not audited.
+   */
+  async update(
+    em: EntityManager,
+    scope: Scope,
+    id: string,
+    input: { url?: string | undefined; events?: string[] | undefined; status?: 'enabled' | 'disabled' | undefined },
+    ctx: MutationContext,
+  ) {
+    const endpoint = await this.get(em, id);
+    if (input.url !== undefined) this.checkUrl(input.url, scope);
+    const before = toEndpointObject(endpoint);
+    if (input.url !== undefined) endpoint.url = input.url;
+    if (input.events !== undefined) endpoint.events = eventFilterOf(input.events);
+    if (input.status === 'enabled' && endpoint.status !== 'enabled') {
+      endpoint.status = 'enabled';
+      endpoint.disabledReason = null;
+      endpoint.failingSince = null;
+    } else if (input.status === 'disabled' && endpoint.status !== 'disabled') {
+      endpoint.status = 'disabled';
+      endpoint.disabledReason = ctx.actor.type === 'user' ? 'Disabled in the console' : 'Disabled through the API';
+    }
+    const after = toEndpointObject(endpoint);
+    const changed = (['url', 'events', 'status', 'disabledReason'] as const).some((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+    if (!changed) return after;
+    endpoint.updatedAt = this.now();
+    await em.flush();
+    const result = toEndpointObject(endpoint);
+    await this.audit(em, ctx, scope, 'webhook_endpoint.update', endpoint, { before, after: result });
+    return result;
   }
 
   /** New secret; the old one keeps signing too (second signature) for 24 h. */
@@ -146,13 +182,18 @@ export class WebhookEndpointService {
     }
   }
 
-  private async audit(em: EntityManager, ctx: MutationContext, scope: Scope, action: string, endpoint: WebhookEndpoint, change: { after?: unknown }) {
+  private async audit(em: EntityManager, ctx: MutationContext, scope: Scope, action: string, endpoint: WebhookEndpoint, change: { before?: unknown; after?: unknown }) {
     await appendAudit(em, ctx, { action, targetType: 'webhook_endpoint', targetId: endpoint.id, tenantId: scope.tenantId, mode: scope.mode, ...change });
   }
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
   }
+}
+
+/** null = every event type ('*' or nothing given). */
+function eventFilterOf(events: string[] | undefined): EventType[] | null {
+  return !events || events.includes('*') ? null : ([...new Set(events)] as EventType[]);
 }
 
 export function toEndpointObject(endpoint: WebhookEndpoint) {

@@ -1,5 +1,6 @@
 import { Anchor, Button, Group, NativeSelect, Paper, SimpleGrid, Table, Text, TextInput } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { CURRENCY_CODES, isCurrencyCode } from '@platform/core';
 import { useMemo, useState, type FormEvent } from 'react';
 import { api, type Inputs } from '../api';
 import { ModeBadge, StatusBadge } from '../components/Badges';
@@ -8,23 +9,30 @@ import { Empty, ErrorState, Loading } from '../components/States';
 import { TenantSelect, useTenantName } from '../components/TenantSelect';
 import { Pager, useCursorPages } from '../components/Pager';
 import { Time } from '../components/Time';
-import { localDayBoundary, parseMajorAmount } from '../format';
+import { exponentOf, localDayBoundary, parseMajorAmount, toMajorString } from '../format';
 import { PageTitle } from '../Layout';
 import { href, navigate } from '../router';
 
 const PAGE_SIZE = 25;
 const STATUSES = ['requires_payment_method', 'requires_action', 'processing', 'succeeded', 'canceled'] as const;
+/** Any currency first, then every supported ISO 4217 code, A–Z. */
+const CURRENCY_OPTIONS = [{ value: '', label: 'Any currency' }, ...[...CURRENCY_CODES].sort()];
 const FILTER_KEYS = ['tenantId', 'mode', 'status', 'from', 'to', 'currency', 'amountMin', 'amountMax', 'email', 'id'] as const;
 type FilterKey = (typeof FILTER_KEYS)[number];
 type Filters = Record<FilterKey, string>;
 
 function filtersFrom(query: URLSearchParams): Filters {
-  return Object.fromEntries(FILTER_KEYS.map((k) => [k, query.get(k) ?? ''])) as Filters;
+  const filters = Object.fromEntries(FILTER_KEYS.map((k) => [k, query.get(k) ?? ''])) as Filters;
+  // Currency codes are upper case (links may say `eur`).
+  return { ...filters, currency: filters.currency.trim().toUpperCase() };
 }
 
 type ListInput = Inputs['payments']['list'];
 
-/** URL filters (what a person typed) → the procedure's input; amounts in major units → minor. */
+/**
+ * URL filters (what a person typed) → the procedure's input; amounts in major units → minor units,
+ * with the decimals of the chosen currency (2 with any currency, compared across currencies).
+ */
 function toInput(f: Filters, cursor: string | null): { input: ListInput; error: string | null } {
   const input: Record<string, unknown> = { limit: PAGE_SIZE };
   let error: string | null = null;
@@ -37,15 +45,22 @@ function toInput(f: Filters, cursor: string | null): { input: ListInput; error: 
   const to = f.to ? localDayBoundary(f.to, true) : undefined;
   if (from) input['from'] = from;
   if (to) input['to'] = to;
-  const currency = f.currency.trim().toUpperCase() || 'EUR';
+  const currency = isCurrencyCode(f.currency) ? f.currency : null;
+  if (currency) input['currency'] = currency;
+  else if (f.currency) error = `Currency: ${f.currency} is not a supported ISO 4217 code`;
   for (const key of ['amountMin', 'amountMax'] as const) {
     if (!f[key]) continue;
-    const parsed = parseMajorAmount(f[key], currency);
+    const parsed = parseMajorAmount(f[key], currency ?? 'EUR');
     if (parsed.ok) input[key] = parsed.minor;
-    else error = `${key === 'amountMin' ? 'Minimum' : 'Maximum'} amount: ${parsed.message}`;
+    else error = `${key === 'amountMin' ? 'Minimum' : 'Maximum'} amount: ${currency ? parsed.message : parsed.message.replace(/^EUR has/, 'without a currency, amounts have')}`;
   }
   if (cursor) input['cursor'] = cursor;
   return { input: input as ListInput, error };
+}
+
+/** "10.00" EUR, "10" JPY, "10.000" BHD: whole units with the currency's decimals. */
+function amountPlaceholder(currency: string, whole: number): string {
+  return toMajorString(whole * 10 ** exponentOf(currency), currency);
 }
 
 export function PaymentsPage({ query }: { query: URLSearchParams }) {
@@ -72,6 +87,8 @@ function PaymentsList({ applied }: { applied: Filters }) {
     navigate(href('/payments', draft));
   };
   const anyFilter = FILTER_KEYS.some((k) => applied[k]);
+  // A code from an old or hand-made link that is not in the list still shows (and is reported).
+  const currencyOptions = draft.currency && !isCurrencyCode(draft.currency) ? [...CURRENCY_OPTIONS, draft.currency] : CURRENCY_OPTIONS;
 
   return (
     <>
@@ -90,12 +107,13 @@ function PaymentsList({ applied }: { applied: Filters }) {
           <TextInput label="Created from" type="date" value={draft.from} onChange={(e) => set('from')(e.currentTarget.value)} />
           <TextInput label="Created to" type="date" value={draft.to} onChange={(e) => set('to')(e.currentTarget.value)} />
           <TextInput label="Payment ID" placeholder="pay_…" value={draft.id} onChange={(e) => set('id')(e.currentTarget.value)} />
-          <TextInput label="Min amount" inputMode="decimal" placeholder="10.00" value={draft.amountMin} onChange={(e) => set('amountMin')(e.currentTarget.value)} />
-          <TextInput label="Max amount" inputMode="decimal" placeholder="100.00" value={draft.amountMax} onChange={(e) => set('amountMax')(e.currentTarget.value)} />
-          <TextInput label="Amount currency" placeholder="EUR" maxLength={3} value={draft.currency} onChange={(e) => set('currency')(e.currentTarget.value.toUpperCase())} />
+          <NativeSelect label="Currency" data={currencyOptions} value={draft.currency} onChange={(e) => set('currency')(e.currentTarget.value)} />
+          <TextInput label="Min amount" inputMode="decimal" placeholder={amountPlaceholder(draft.currency, 10)} value={draft.amountMin} onChange={(e) => set('amountMin')(e.currentTarget.value)} />
+          <TextInput label="Max amount" inputMode="decimal" placeholder={amountPlaceholder(draft.currency, 100)} value={draft.amountMax} onChange={(e) => set('amountMax')(e.currentTarget.value)} />
         </SimpleGrid>
         <Text size="xs" c="dimmed" mt="xs">
-          E-mail and payment ID match exactly. Min/max amount are read in the currency given (EUR when empty), e.g. 12.50, and compared in minor units across currencies.
+          E-mail and payment ID match exactly. Min/max amount are in major units of the chosen currency (e.g. 12.50) and compare only payments in that currency. With any
+          currency they are read with 2 decimals and compared in minor units across currencies.
         </Text>
         <Group mt="md" gap="sm">
           <Button type="submit">Apply filters</Button>

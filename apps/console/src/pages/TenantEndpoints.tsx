@@ -1,17 +1,41 @@
-import { Anchor, Badge, Group, Table, Text } from '@mantine/core';
-import type { Outputs } from '../api';
+import { Alert, Anchor, Badge, Button, Group, Stack, Table, Text } from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, failureMessage, type Outputs } from '../api';
 import { ModeBadge, StatusBadge } from '../components/Badges';
 import { Section } from '../components/Section';
 import { Empty } from '../components/States';
 import { Time } from '../components/Time';
 import { href } from '../router';
+import { canOperate, useMe } from '../session';
+import { tenantQueryKey } from './TenantSecrets';
 
 type Tenant = Outputs['tenants']['get'];
+type Endpoint = Tenant['webhookEndpoints'][number];
 
 export function TenantEndpoints({ tenant }: { tenant: Tenant }) {
   const endpoints = tenant.webhookEndpoints;
+  const me = useMe();
+  const operator = canOperate(me.role);
+  const client = useQueryClient();
+  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
+  // Re-enabling clears the disabled reason and restarts the 5-day failure clock; new events are delivered again.
+  const enable = useMutation({
+    mutationFn: (e: Endpoint) => api.console.webhooks.updateEndpoint.mutate({ endpointId: e.id, status: 'enabled' }),
+    onSuccess: async (_r, e) => {
+      setNotice({ ok: true, text: `${e.url} is enabled again: new events are delivered to it.` });
+      await client.invalidateQueries({ queryKey: tenantQueryKey(tenant.id) });
+      await client.invalidateQueries({ queryKey: ['console', 'webhooks'] });
+    },
+    onError: (error) => setNotice({ ok: false, text: failureMessage(error) }),
+  });
   return (
     <Section title="Webhook endpoints" description="Registered by the tenant through the REST API.">
+      {notice ? (
+        <Alert color={notice.ok ? 'green' : 'red'} role={notice.ok ? 'status' : 'alert'} mb="md" withCloseButton onClose={() => setNotice(null)}>
+          {notice.text}
+        </Alert>
+      ) : null}
       {endpoints.length === 0 ? (
         <Empty title="No webhook endpoints">The tenant registers them with POST /v1/webhook-endpoints.</Empty>
       ) : (
@@ -58,9 +82,23 @@ export function TenantEndpoints({ tenant }: { tenant: Tenant }) {
                     ) : null}
                   </Table.Td>
                   <Table.Td>
-                    <Anchor href={href('/webhooks', { tenantId: tenant.id, endpointId: e.id })} size="sm">
-                      View deliveries
-                    </Anchor>
+                    <Stack gap={4} align="flex-start">
+                      <Anchor href={href('/webhooks', { tenantId: tenant.id, endpointId: e.id })} size="sm">
+                        View deliveries
+                      </Anchor>
+                      {operator && e.status === 'disabled' ? (
+                        <Button
+                          size="xs"
+                          variant="light"
+                          loading={enable.isPending && enable.variables?.id === e.id}
+                          onClick={() => enable.mutate(e)}
+                          aria-label={`Enable ${e.url}`}
+                          title="Deliver new events to this endpoint again (restarts the 5-day failure clock)"
+                        >
+                          Enable
+                        </Button>
+                      ) : null}
+                    </Stack>
                   </Table.Td>
                 </Table.Tr>
               ))}

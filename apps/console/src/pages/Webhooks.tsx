@@ -54,6 +54,14 @@ function Deliveries({ tenantId, status }: { tenantId: string; status: string }) 
     onSuccess: (_r, e) => afterChange(`Test event sent to ${e.url}.`),
     onError,
   });
+  const enable = useMutation({
+    mutationFn: (endpoint: { id: string; url: string }) => api.console.webhooks.updateEndpoint.mutate({ endpointId: endpoint.id, status: 'enabled' }),
+    onSuccess: async (_r, e) => {
+      await afterChange(`${e.url} is enabled again: new events are delivered to it.`);
+      await client.invalidateQueries({ queryKey: ['console', 'tenants', 'get'] });
+    },
+    onError,
+  });
   const operator = canOperate(me.role);
 
   return (
@@ -75,7 +83,15 @@ function Deliveries({ tenantId, status }: { tenantId: string; status: string }) 
           {notice.text}
         </Alert>
       ) : null}
-      <Endpoints tenantId={tenantId} deliveries={deliveries.data?.data ?? []} operator={operator} sending={sendTest.isPending} onSendTest={(e) => sendTest.mutate(e)} />
+      <Endpoints
+        tenantId={tenantId}
+        deliveries={deliveries.data?.data ?? []}
+        operator={operator}
+        sending={sendTest.isPending}
+        onSendTest={(e) => sendTest.mutate(e)}
+        enabling={enable.isPending ? (enable.variables?.id ?? null) : null}
+        onEnable={(e) => enable.mutate(e)}
+      />
       <Title order={2} size="h4" mt="lg" mb="sm">
         Deliveries
       </Title>
@@ -190,12 +206,17 @@ function Endpoints({
   operator,
   sending,
   onSendTest,
+  enabling,
+  onEnable,
 }: {
   tenantId: string;
   deliveries: Delivery[];
   operator: boolean;
   sending: boolean;
   onSendTest: (endpoint: { id: string; url: string }) => void;
+  /** The id of the endpoint being enabled, if any. */
+  enabling: string | null;
+  onEnable: (endpoint: { id: string; url: string }) => void;
 }) {
   const tenant = useQuery({
     queryKey: ['console', 'tenants', 'get', tenantId],
@@ -231,9 +252,23 @@ function Endpoints({
               </Table.Td>
               <Table.Td ta="right">
                 {operator ? (
-                  <Button size="xs" variant="default" loading={sending} onClick={() => onSendTest(e)} disabled={e.status === 'disabled'}>
-                    Send test event
-                  </Button>
+                  <Group gap="xs" justify="flex-end" wrap="nowrap">
+                    {e.status === 'disabled' ? (
+                      <Button
+                        size="xs"
+                        variant="light"
+                        loading={enabling === e.id}
+                        onClick={() => onEnable(e)}
+                        aria-label={`Enable ${e.url}`}
+                        title="Deliver new events to this endpoint again (restarts the 5-day failure clock)"
+                      >
+                        Enable
+                      </Button>
+                    ) : null}
+                    <Button size="xs" variant="default" loading={sending} onClick={() => onSendTest(e)} disabled={e.status === 'disabled'}>
+                      Send test event
+                    </Button>
+                  </Group>
                 ) : null}
               </Table.Td>
             </Table.Tr>

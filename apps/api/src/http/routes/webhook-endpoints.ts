@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { createWebhookEndpointSchema, listQuerySchema, replayEventSchema } from '@platform/core';
+import { createWebhookEndpointSchema, listQuerySchema, replayEventSchema, updateWebhookEndpointSchema } from '@platform/core';
 import type { Platform } from '../platform.js';
 import { scopeOf, tenantEm } from '../authenticate.js';
 import { idempotency } from '../idempotency.js';
@@ -28,6 +28,14 @@ export function webhookEndpointRoutes(platform: Platform): Router {
   router.get('/webhook-endpoints/:id', async (req, res) => {
     res.json(toEndpointObject(await endpoints.get(tenantEm(res), req.params.id)));
   });
+
+  /** Stripe-style update: url, events, status ('enabled' re-enables an endpoint disabled after failures). */
+  router.post('/webhook-endpoints/:id', (req, res) =>
+    idempotent(req, res, async (em) => ({
+      status: 200,
+      body: await endpoints.update(em, scopeOf(res), req.params.id, req.body === undefined ? {} : parseOrThrow(updateWebhookEndpointSchema, req.body), tenantMutationContext(req, res)),
+    })),
+  );
 
   router.delete('/webhook-endpoints/:id', async (req, res) => {
     const result = await tenantEm(res).transactional((em) => endpoints.remove(em, scopeOf(res), req.params.id, tenantMutationContext(req, res)));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PAYMENT_STATUSES } from '@platform/core';
+import { PAYMENT_STATUSES, currencySchema } from '@platform/core';
 import { authedProcedure } from '../../init.js';
 import { CrossTenantReader } from '../../../console/db.js';
 import { listPayments } from '../../../console/payments.js';
@@ -15,7 +15,9 @@ export const listPaymentsInput = z
     /** createdAt ≥ from (inclusive), < to (exclusive). */
     from: instantSchema.optional(),
     to: instantSchema.optional(),
-    /** Minor units, inclusive. */
+    /** ISO 4217 code (upper case): only payments in this currency. */
+    currency: currencySchema.optional(),
+    /** Minor units, inclusive; with `currency`, compared within that currency only. */
     amountMin: minorUnits.optional(),
     amountMax: minorUnits.optional(),
     /** Customer e-mail, exact and case-insensitive. */
