@@ -1,5 +1,6 @@
 import { useId, useLayoutEffect, useRef, useState, type ChangeEvent, type FormEvent, type RefObject } from 'react';
 import type { CardInput } from './api';
+import { DeclineNotice } from './screens';
 import {
   digitsOf,
   FIELD_ORDER,
@@ -172,12 +173,7 @@ export function CardForm({ fields, onFieldsChange, amountLabel, declineMessage, 
       <h2 id={`${id}-title`} className="step-title">
         Pay by card
       </h2>
-      {declineMessage ? (
-        <div ref={declineRef} className="notice notice-error" role="alert" tabIndex={-1}>
-          <p className="notice-title">The payment did not go through</p>
-          <p>{declineMessage}</p>
-        </div>
-      ) : null}
+      {declineMessage ? <DeclineNotice ref={declineRef} message={declineMessage} /> : null}
       <form className="card-form" noValidate onSubmit={submit} aria-busy={submitting || undefined}>
         {field('number', { autoComplete: 'cc-number', inputMode: 'numeric', maxLength: 23, placeholder: '1234 1234 1234 1234' })}
         <div className="field-row">

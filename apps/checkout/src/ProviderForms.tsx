@@ -5,7 +5,7 @@ import { customerLocale, themeFor } from './format';
 import { UNAVAILABLE_PAGES } from './messages';
 import type { AdyenDropIn } from './providers/adyen';
 import type { StripePaymentForm } from './providers/stripe';
-import { FormLoading, PaymentUnavailable } from './screens';
+import { DeclineNotice, FormLoading, PaymentUnavailable } from './screens';
 
 /**
  * The providers' own payment forms (Stripe Payment Element, Adyen Drop-in). Their SDKs are
@@ -184,12 +184,7 @@ export function StripePayment({ client, token, view, amountLabel, declineMessage
       <h2 id={`${id}-title`} className="step-title">
         Payment details
       </h2>
-      {declineMessage ? (
-        <div ref={declineRef} className="notice notice-error" role="alert" tabIndex={-1}>
-          <p className="notice-title">The payment did not go through</p>
-          <p>{declineMessage}</p>
-        </div>
-      ) : null}
+      {declineMessage ? <DeclineNotice ref={declineRef} message={declineMessage} /> : null}
       <form className="provider-form" noValidate onSubmit={pay} aria-busy={busy !== null || form.state === 'loading' || undefined}>
         {form.state === 'loading' ? <FormLoading label="Loading the secure payment form…" /> : null}
         <div ref={form.container} className="provider-fields" />
@@ -291,12 +286,7 @@ export function AdyenPayment({
       <h2 id={`${id}-title`} className="step-title">
         Payment details
       </h2>
-      {declineMessage ? (
-        <div ref={declineRef} className="notice notice-error" role="alert" tabIndex={-1}>
-          <p className="notice-title">The payment did not go through</p>
-          <p>{declineMessage}</p>
-        </div>
-      ) : null}
+      {declineMessage ? <DeclineNotice ref={declineRef} message={declineMessage} /> : null}
       {form.state === 'loading' ? <FormLoading label={redirectResult ? 'Finishing your payment…' : 'Loading the secure payment form…'} /> : null}
       {error ? (
         <div ref={errorRef} className="notice notice-error" role="alert" tabIndex={-1}>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type Ref } from 'react';
 import type { CheckoutView } from './api';
 import { formatAmount, hostOf, safeHttpUrl } from './format';
 import { useFocusOnMount } from './focus';
@@ -184,6 +184,16 @@ export function PaymentUnavailable({
 }
 
 /** While the page asks the API which payment form to show, or a provider's form loads. */
+/** Why the last attempt failed, above the form; the parent focuses it (`ref`) after a decline. */
+export function DeclineNotice({ message, ref }: { message: string; ref: Ref<HTMLDivElement> }) {
+  return (
+    <div ref={ref} className="notice notice-error" role="alert" tabIndex={-1}>
+      <p className="notice-title">The payment did not go through</p>
+      <p>{message}</p>
+    </div>
+  );
+}
+
 export function FormLoading({ label }: { label: string }) {
   return (
     <div className="form-loading">
