@@ -48,6 +48,18 @@ export async function signIn(page: Page, user: ConsoleUser): Promise<void> {
   expect(await page.getByTestId('signed-in-as').textContent()).toBe(user.email);
 }
 
+/**
+ * Submits a list page's filter form and waits until the list shown is the filtered one: the page
+ * remounts on the new URL (only then is "Clear filters" offered) and the new query settles. Without
+ * this, the rows of the unfiltered list can satisfy a check just before they are replaced.
+ */
+export async function applyFilters(page: Page, table: Locator): Promise<void> {
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await visible(page.getByRole('button', { name: 'Clear filters' }));
+  await visible(table);
+  await expect.poll(() => table.getAttribute('aria-busy'), { timeout: 10_000 }).toBe('false');
+}
+
 /** A link of the main navigation ("Payments", "Tenants", …). */
 export function navLink(page: Page, name: string): Locator {
   return page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../apps/api/test/harness.js';
 import { CONSOLE_CSP } from '../apps/api/src/http/web-apps.js';
 import { closePagesExpectingNoProblems, launchBrowser, screenshotPath } from './browser.js';
-import { addUser, consoleUrl, navLink, mutateFromPage, openPage, paidPayment, signIn, visible, type ConsoleUser, type OpenedPage } from './console.helpers.js';
+import { addUser, applyFilters, consoleUrl, navLink, mutateFromPage, openPage, paidPayment, signIn, visible, type ConsoleUser, type OpenedPage } from './console.helpers.js';
 
 /**
  * The admin console (apps/console, built) against the real API + worker: sign-in, tenants and
@@ -174,7 +174,7 @@ describe('console: payments and refunds', () => {
     await page.getByLabel('Currency').selectOption('EUR');
     await page.getByLabel('Min amount').fill('25.00');
     await page.getByLabel('Max amount').fill('25');
-    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await applyFilters(page, page.getByRole('table', { name: 'Payments' }));
     const rows = page.getByRole('table', { name: 'Payments' }).locator('tbody tr');
     await visible(rows.filter({ hasText: paymentId }));
     expect(await rows.count()).toBe(1);
@@ -273,7 +273,7 @@ describe('console: dashboard, users, audit log', () => {
     await signIn(page, support);
     await page.getByLabel('Action').fill('refund.create');
     await page.getByLabel('Actor').fill(support.email);
-    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await applyFilters(page, page.getByRole('table', { name: 'Audit entries' }));
     const rows = page.getByRole('table', { name: 'Audit entries' }).locator('tbody tr');
     await visible(rows.filter({ hasText: 'refund.create' }));
     expect(await rows.count()).toBe(1);
