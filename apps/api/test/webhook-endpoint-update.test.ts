@@ -138,6 +138,62 @@ describe('re-enabling an endpoint disabled by failures', () => {
   });
 });
 
+describe('an answer to a request sent before the endpoint changed', () => {
+  /** A receiver that holds every request until `release(status)`. */
+  async function heldReceiver() {
+    const held: { res: http.ServerResponse; type: string }[] = [];
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => held.push({ res, type: (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { type: string }).type }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    const release = (status: number) => {
+      for (const h of held.splice(0)) h.res.writeHead(status).end('gone');
+    };
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, held, release };
+  }
+
+  it('a 410 to a delivery in flight while the endpoint was disabled and re-enabled does not disable it again', async () => {
+    const token = (await t.tenantWithTokens('inflight-reenable-shop')).sandboxToken;
+    const hook = await heldReceiver();
+    const endpoint = await createEndpoint(token, hook.url);
+    await createPayment(token);
+    await waitFor('the delivery to be in flight', async () => hook.held.length > 0);
+
+    expect((await post(`/v1/webhook-endpoints/${endpoint.id}`, token, { status: 'disabled' })).status).toBe(200);
+    expect((await post(`/v1/webhook-endpoints/${endpoint.id}`, token, { status: 'enabled' })).status).toBe(200);
+    hook.release(410);
+    await waitFor('the 410 to be recorded', async () => {
+      const [row] = await t.sql(`select d.status from webhook_deliveries d where d.endpoint_id = ? and d.attempt_count > 0`, [endpoint.id]);
+      return row?.status === 'failed';
+    });
+    expect(await getEndpoint(token, endpoint.id)).toMatchObject({ status: 'enabled', disabledReason: null });
+  });
+
+  it('a 410 from the old url after the url was changed does not disable the endpoint; a 410 from the current one does', async () => {
+    const token = (await t.tenantWithTokens('inflight-url-shop')).sandboxToken;
+    const oldHook = await heldReceiver();
+    const newHook = await receiver(410);
+    const endpoint = await createEndpoint(token, oldHook.url);
+    await createPayment(token);
+    await waitFor('the delivery to be in flight', async () => oldHook.held.length > 0);
+
+    expect((await post(`/v1/webhook-endpoints/${endpoint.id}`, token, { url: newHook.url })).status).toBe(200);
+    oldHook.release(410);
+    await waitFor('the old 410 to be recorded', async () => {
+      const [row] = await t.sql(`select status from webhook_deliveries where endpoint_id = ? and attempt_count > 0`, [endpoint.id]);
+      return row?.status === 'failed';
+    });
+    expect(await getEndpoint(token, endpoint.id)).toMatchObject({ status: 'enabled' });
+
+    await createPayment(token);
+    await waitFor('the new url to disable it', async () => ((await getEndpoint(token, endpoint.id)).status === 'disabled' ? true : null));
+    expect((await getEndpoint(token, endpoint.id)).disabledReason).toMatch(/410/);
+  });
+});
+
 describe('updating url, events and status', () => {
   it('url and events change where and what is delivered; status disabled stops deliveries', async () => {
     const token = (await t.tenantWithTokens('update-shop')).sandboxToken;

@@ -111,7 +111,7 @@ export class WebhookSender {
     const headers = signWebhook(this.secretsOf(endpoint, now), event.id, now, body);
     const guard = endpoint.mode === 'live' && !this.deps.allowPrivateTargets;
     const result = await postJson(endpoint.url, headers, body, { guard });
-    await this.record(deliveryId, result);
+    await this.record(deliveryId, result, now);
   }
 
   /** Old secret first while it is in its grace period: "two space-separated signatures, old and new". */
@@ -123,7 +123,8 @@ export class WebhookSender {
     return [current];
   }
 
-  private async record(deliveryId: string, result: PostResult): Promise<void> {
+  /** `sentAt`: when the request left; an endpoint changed since (re-enabled, new url) is not disabled by its answer. */
+  private async record(deliveryId: string, result: PostResult, sentAt: Date): Promise<void> {
     const now = this.now();
     await this.deps.orm.em.fork().transactional(async (em) => {
       const delivery = await em.findOne(WebhookDeliverySchema, { id: deliveryId }, { filters: false, lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -154,7 +155,9 @@ export class WebhookSender {
       } else if (result.statusCode === 410) {
         delivery.status = 'failed';
         delivery.nextAttemptAt = null;
-        await this.disable(em, endpoint, 'The endpoint answered 410 Gone', now);
+        // Not if the endpoint changed while the request was in flight (re-enabled, url edited):
+        // this 410 was the answer of the endpoint as it was.
+        await this.disable(em, endpoint, 'The endpoint answered 410 Gone', now, ['updated_at <= ?', sentAt]);
       } else {
         const failingSince = endpoint.failingSince ?? now;
         if (!endpoint.failingSince) await this.updateEndpoint(em, endpoint.id, { failing_since: now }, 'failing_since is null');
@@ -167,8 +170,8 @@ export class WebhookSender {
         });
         let disabled = false;
         if (now.getTime() - failingSince.getTime() >= DISABLE_AFTER_FAILING_MS) {
-          await this.disable(em, endpoint, 'The endpoint failed for 5 days', now);
-          disabled = true;
+          // Checked again on the row itself: a re-enable committed since we read it cleared failing_since.
+          disabled = await this.disable(em, endpoint, 'The endpoint failed for 5 days', now, ['failing_since <= ?', new Date(now.getTime() - DISABLE_AFTER_FAILING_MS)]);
         }
         if (delay !== null && this.deps.retryScale) delay = Math.round(delay * this.deps.retryScale);
         if (delay === null || disabled) {
@@ -185,17 +188,22 @@ export class WebhookSender {
     });
   }
 
-  private async updateEndpoint(em: EntityManager, id: string, set: Record<string, unknown>, condition?: string): Promise<void> {
+  /** A single-row UPDATE, only where `condition` (SQL with its `?` parameters) holds on the row as it is now; true when it changed the row. */
+  private async updateEndpoint(em: EntityManager, id: string, set: Record<string, unknown>, condition?: string, params: unknown[] = []): Promise<boolean> {
     const columns = Object.keys(set);
-    await em.execute(
+    const result = await em.execute(
       `update webhook_endpoints set ${columns.map((c) => `${c} = ?`).join(', ')} where id = ?${condition ? ` and ${condition}` : ''}`,
-      [...columns.map((c) => set[c]), id],
+      [...columns.map((c) => set[c]), id, ...params],
+      'run',
     );
+    return (result as { affectedRows?: number }).affectedRows !== 0;
   }
 
-  private async disable(em: EntityManager, endpoint: WebhookEndpoint, reason: string, now: Date): Promise<void> {
-    await this.updateEndpoint(em, endpoint.id, { status: 'disabled', disabled_reason: reason, updated_at: now }, "status = 'enabled'");
-    this.deps.logger.warn({ endpointId: endpoint.id, reason }, 'webhook endpoint disabled');
+  /** Disables an endpoint that is still enabled and still meets `[condition, param]`; true when it did. */
+  private async disable(em: EntityManager, endpoint: WebhookEndpoint, reason: string, now: Date, [condition, param]: [string, unknown]): Promise<boolean> {
+    const disabled = await this.updateEndpoint(em, endpoint.id, { status: 'disabled', disabled_reason: reason, updated_at: now }, `status = 'enabled' and ${condition}`, [param]);
+    if (disabled) this.deps.logger.warn({ endpointId: endpoint.id, reason }, 'webhook endpoint disabled');
+    return disabled;
   }
 
   private async finish(deliveryId: string, status: 'failed', statusCode: number | null): Promise<void> {
