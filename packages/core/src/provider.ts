@@ -61,6 +61,14 @@ export interface PaymentProvider {
   refund(request: RefundRequest): Promise<ProviderResult<{ reference: string }>>;
 
   /**
+   * Asks the provider for the current state of a refund it accepted (reconciliation, when its
+   * webhook never came). `{ type: 'processing' }` means "still pending, ask later". A provider
+   * without a refund lookup (Adyen's Checkout API has none) answers a failure with code
+   * `not_supported`: its refunds are settled by webhook only.
+   */
+  retrieveRefund(request: RetrieveRefundRequest): Promise<ProviderResult<{ outcome: RefundLookupOutcome }>>;
+
+  /**
    * Verifies an inbound webhook on its RAW body (before any JSON parsing) against the
    * candidate accounts' secrets and maps it to normalized outcomes. The result names the
    * account whose secret verified it; the host then checks that the payment belongs to that
@@ -170,6 +178,18 @@ export interface RefundRequest {
   amount: number;
   currency: CurrencyCode;
 }
+
+export interface RetrieveRefundRequest {
+  account: ProviderAccount;
+  /** OUR refund id (set on the provider's refund as metadata / idempotency key). */
+  refundId: string;
+  paymentId: string;
+  /** The provider's reference of the refund, as `refund` returned it. */
+  refundReference: string;
+}
+
+/** What a refund lookup can say: settled either way, or still pending. */
+export type RefundLookupOutcome = Extract<NormalizedOutcome, { type: 'processing' | 'refund_succeeded' | 'refund_failed' }>;
 
 /**
  * - `declined`: the provider refused (final for this attempt, not retryable).

@@ -94,6 +94,8 @@ interface Driver {
   paymentReference(attempt: Attempt, reference: string): string;
   /** A webhook as this provider would POST it for the attempt's outcome, and the reference the event must carry. */
   webhook(attempt: Attempt, reference: string, intent: Intent, signer: Signer): { request: InboundWebhook; reference: string };
+  /** Whether `retrieveRefund` can look a refund up; when false it must answer `not_supported` (its webhook settles it). */
+  readonly looksUpRefunds: boolean;
   /** Idempotency keys sent with refund calls so far; undefined when the provider takes no key (the refund id is then the reference). */
   refundIdempotencyKeys: (() => (string | undefined)[]) | undefined;
 }
@@ -134,6 +136,7 @@ function sandboxDriver(): Driver {
     webhookSuccess: { type: 'succeeded' },
     clientResult: undefined,
     findsByAttemptId: true,
+    looksUpRefunds: true,
     start: async () =>
       createSandboxProvider({
         webhookSecret: secret,
@@ -191,6 +194,7 @@ function stripeDriver(): Driver {
     webhookSuccess: { type: 'succeeded' },
     clientResult: undefined,
     findsByAttemptId: true,
+    looksUpRefunds: true,
     async start() {
       fake = await startStripeFake();
       return createStripeProvider({ apiBaseUrl: fake.url, timeoutMs: 5000 });
@@ -255,6 +259,8 @@ function adyenDriver(): Driver {
     clientResult: 'X3XtfGC9!H4sIAAAAAAAAA',
     // Adyen sessions cannot be searched by our reference.
     findsByAttemptId: false,
+    // Adyen's Checkout API has no refund lookup: REFUND / REFUND_FAILED notifications settle refunds.
+    looksUpRefunds: false,
     async start() {
       fake = await startAdyenFake();
       return createAdyenProvider({ apiBaseUrl: fake.url, timeoutMs: 5000 });
@@ -438,6 +444,20 @@ describe.each<Driver>([sandboxDriver(), stripeDriver(), adyenDriver()])('Payment
       expectOk(other);
       expect(again).toEqual(first);
       expect(other.reference).not.toBe(first.reference);
+    });
+
+    it('retrieveRefund reports an accepted refund settled, under our refund id (or not_supported where the provider has no lookup)', async () => {
+      const reference = await prepared();
+      await pay(reference, 'succeeds');
+      const refundId = `ref_${attempt.attemptId}_lookup`;
+      const accepted = await refund(driver.paymentReference(attempt, reference), refundId);
+      expectOk(accepted);
+      const result = await provider.retrieveRefund({ account: driver.account, refundId, paymentId: attempt.paymentId, refundReference: accepted.reference });
+      if (driver.looksUpRefunds) {
+        expect(result).toEqual({ ok: true, outcome: { type: 'refund_succeeded', refundId, refundReference: accepted.reference } });
+      } else {
+        expect(result).toMatchObject({ ok: false, kind: 'provider_error', code: 'not_supported', retryable: false });
+      }
     });
   });
 

@@ -2,7 +2,7 @@ import type PgBoss from 'pg-boss';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { ProviderEvent } from '@platform/core';
 import type { ProviderRegistry } from '@platform/providers';
-import { PaymentAttemptSchema } from '../db/entities/index.js';
+import { PaymentAttemptSchema, RefundSchema, type Refund } from '../db/entities/index.js';
 import type { Logger } from '../logger.js';
 import type { ProviderCaller } from '../providers/resilient-call.js';
 import type { MutationContext } from '../services/context.js';
@@ -17,6 +17,10 @@ export interface ReconcilerOptions {
   unknownAfterMs: number;
   /** A refund still not accepted by its provider this long after its last change is sent again. */
   refundUnsentAfterMs: number;
+  /** A refund the provider accepted but whose webhook has not settled it this long after is looked up. */
+  refundPendingAfterMs: number;
+  /** …and looked up again at most this often while the provider says it is still pending. */
+  refundRecheckAfterMs: number;
   batchSize: number;
 }
 
@@ -24,6 +28,8 @@ export const DEFAULT_RECONCILER_OPTIONS: ReconcilerOptions = {
   processingAfterMs: 10 * 60_000,
   unknownAfterMs: 30_000,
   refundUnsentAfterMs: 15 * 60_000,
+  refundPendingAfterMs: 10 * 60_000,
+  refundRecheckAfterMs: 60 * 60_000,
   batchSize: 100,
 };
 
@@ -31,7 +37,7 @@ const CTX: MutationContext = { actor: { type: 'system', id: 'reconciliation' }, 
 
 /**
  * Resolves unknown outcomes by asking the provider, never by guessing: attempts whose call
- * timed out after sending, and payments stuck in `processing`. The provider's answer goes
+ * timed out after sending, payments stuck in `processing`, and refunds whose webhook never came. The provider's answer goes
  * through the same pipeline as a webhook (inbox dedupe, state machine, events, audit).
  */
 export class Reconciler {
@@ -69,8 +75,64 @@ export class Reconciler {
     for (const { id } of rows) {
       if (id && (await this.reconcileAttempt(id, now))) resolved++;
     }
-    const refunds = await this.resendUnsentRefunds(now);
-    return { checked: rows.length + refunds, resolved };
+    const resent = await this.resendUnsentRefunds(now);
+    const refunds = await this.checkPendingRefunds(now);
+    return { checked: rows.length + resent + refunds.checked, resolved: resolved + refunds.resolved };
+  }
+
+  /**
+   * Refunds the provider accepted (they have its reference) that are still `pending` long after:
+   * their webhook never came. The provider is asked (`retrieveRefund`) and a settled answer goes
+   * through the webhook pipeline (inbox, refund settle, event, audit). Each is asked at most once
+   * per `refundRecheckAfterMs`; a provider without a lookup (Adyen) is logged for operators.
+   */
+  async checkPendingRefunds(now = new Date()): Promise<{ checked: number; resolved: number }> {
+    const em = this.deps.orm.em.fork();
+    const refunds = await em.find(
+      RefundSchema,
+      {
+        status: 'pending',
+        providerReference: { $ne: null },
+        updatedAt: { $lte: new Date(now.getTime() - this.options.refundPendingAfterMs) },
+        $or: [{ checkedAt: null }, { checkedAt: { $lte: new Date(now.getTime() - this.options.refundRecheckAfterMs) } }],
+      },
+      { filters: false, orderBy: { updatedAt: 'asc' }, limit: this.options.batchSize },
+    );
+    let resolved = 0;
+    for (const refund of refunds) {
+      await em.nativeUpdate(RefundSchema, { id: refund.id }, { checkedAt: now }, { filters: false });
+      if (await this.reconcileRefund(refund, now)) resolved++;
+    }
+    return { checked: refunds.length, resolved };
+  }
+
+  private async reconcileRefund(refund: Refund, now: Date): Promise<boolean> {
+    const em = this.deps.orm.em.fork();
+    const account = await this.deps.accounts.byId(em, refund.providerAccountId);
+    const adapter = this.deps.providers.get(refund.provider as never);
+    if (!account || !adapter || !refund.providerReference) return false;
+    const refundReference = refund.providerReference;
+    const result = await this.deps.caller.call(account.id, () =>
+      adapter.retrieveRefund({ account, refundId: refund.id, paymentId: refund.paymentId, refundReference }),
+    );
+    if (!result.ok) {
+      const log = { refundId: refund.id, paymentId: refund.paymentId, provider: refund.provider, code: result.code };
+      if (result.code === 'not_supported') this.deps.logger.warn(log, 'refund still pending and its provider has no refund lookup: check it in the provider dashboard');
+      else this.deps.logger.warn(log, 'refund reconciliation could not reach the provider; will ask again');
+      return false;
+    }
+    if (result.outcome.type === 'processing') return false;
+    const event: ProviderEvent = {
+      eventId: `reconcile:${refund.id}:${result.outcome.type}`,
+      paymentId: refund.paymentId,
+      accountId: account.id,
+      reference: refundReference,
+      outcome: { ...result.outcome, refundId: refund.id },
+      occurredAt: now,
+    };
+    const applied = await this.deps.providerWebhooks.applyEvent(refund.provider, event, CTX);
+    this.deps.logger.info({ refundId: refund.id, paymentId: refund.paymentId, outcome: result.outcome.type, ...applied }, 'refund reconciled with the provider');
+    return applied.result === 'applied';
   }
 
   /**

@@ -122,6 +122,21 @@ export function createAdyenProvider(options: AdyenProviderOptions): PaymentProvi
       });
     },
 
+    /**
+     * Adyen's Checkout API has no refund lookup: a refund is settled only by its REFUND or
+     * REFUND_FAILED notification (Customer Area → Transactions shows it meanwhile).
+     */
+    async retrieveRefund(request) {
+      adyenCredentials(request.account);
+      return {
+        ok: false,
+        kind: 'provider_error',
+        code: 'not_supported',
+        message: 'Adyen has no refund lookup: the REFUND / REFUND_FAILED notification settles the refund',
+        retryable: false,
+      };
+    },
+
     async parseWebhook(request, accounts) {
       return parseAdyenWebhook(request.rawBody, accounts);
     },

@@ -175,3 +175,30 @@ describe('sandbox provider: parseWebhook', () => {
     });
   });
 });
+
+describe('sandbox provider: retrieveRefund (reconciliation asks its ledger)', () => {
+  function withLedger() {
+    const records = new Map<string, NormalizedOutcome>();
+    return createSandboxProvider({
+      webhookSecret: SECRET,
+      scheduleWebhook: async () => {},
+      ledger: { record: async (reference, outcome) => void records.set(reference, outcome), lookup: async (reference) => records.get(reference) ?? null },
+    });
+  }
+  const refundOf = (amount: number) => ({ account, refundId: `re_${amount}`, paymentId: 'pay_01test', paymentReference: 'sbx_att_01test', amount, currency: 'EUR' as const });
+
+  it('a refund it accepted is settled: succeeded, or failed for an amount ending in 99', async () => {
+    const provider = withLedger();
+    for (const [amount, type] of [[500, 'refund_succeeded'], [1099, 'refund_failed']] as const) {
+      const accepted = await provider.refund(refundOf(amount));
+      if (!accepted.ok) throw new Error('refund not accepted');
+      const result = await provider.retrieveRefund({ account, refundId: `re_${amount}`, paymentId: 'pay_01test', refundReference: accepted.reference });
+      expect(result).toMatchObject({ ok: true, outcome: { type, refundId: `re_${amount}`, refundReference: accepted.reference } });
+    }
+  });
+
+  it('a refund it has no record of is still pending (processing), never a guessed outcome', async () => {
+    const result = await withLedger().retrieveRefund({ account, refundId: 're_unknown', paymentId: 'pay_01test', refundReference: 'sbxre_re_unknown' });
+    expect(result).toEqual({ ok: true, outcome: { type: 'processing' } });
+  });
+});

@@ -8,7 +8,9 @@ import type {
   PrepareRequest,
   ProviderAccount,
   ProviderResult,
+  RefundLookupOutcome,
   RefundRequest,
+  RetrieveRefundRequest,
   RetrieveRequest,
 } from '@platform/core';
 import { behaviourOf, refundFails } from './cards.js';
@@ -110,6 +112,13 @@ export function createSandboxProvider(options: SandboxProviderOptions): PaymentP
         : { type: 'refund_succeeded', refundId: request.refundId, refundReference: reference };
       await report({ paymentId: request.paymentId, refundId: request.refundId }, reference, outcome, 0);
       return { ok: true, reference };
+    },
+
+    async retrieveRefund(request: RetrieveRefundRequest): Promise<ProviderResult<{ outcome: RefundLookupOutcome }>> {
+      const outcome = (await options.ledger?.lookup(request.refundReference, now())) ?? null;
+      if (outcome?.type === 'refund_succeeded' || outcome?.type === 'refund_failed') return { ok: true, outcome: { ...outcome, refundId: request.refundId } };
+      // Not settled yet (or not recorded): still pending.
+      return { ok: true, outcome: { type: 'processing' } };
     },
 
     async parseWebhook(request: InboundWebhook, _accounts: readonly ProviderAccount[]) {

@@ -251,3 +251,41 @@ describe('stripe provider: refund', () => {
     expect(result).toMatchObject({ ok: false, kind: 'provider_error', retryable: false, status: 400 });
   });
 });
+
+describe('stripe provider: retrieveRefund', () => {
+  async function acceptedRefund() {
+    const reference = await prepared();
+    await authorize(reference, 'ctoken_1');
+    const refundId = `rf_lookup_${seq}`;
+    const result = await provider.refund({ account: ACCOUNT, refundId, paymentId: ids.paymentId, paymentReference: reference, amount: 500, currency: 'EUR' });
+    if (!result.ok) throw new Error(`refund failed: ${result.code}`);
+    return { refundId, refundReference: result.reference };
+  }
+  const lookup = (r: { refundId: string; refundReference: string }) => provider.retrieveRefund({ account: ACCOUNT, paymentId: ids.paymentId, ...r });
+
+  it('asks GET /v1/refunds/{id}: pending → processing, then succeeded → refund_succeeded', async () => {
+    const r = await acceptedRefund();
+    fake.setRefundStatus(r.refundReference, 'pending');
+    expect(await lookup(r)).toEqual({ ok: true, outcome: { type: 'processing' } });
+    expect(lastRequest('GET /v1/refunds/:id').path).toBe(`/v1/refunds/${r.refundReference}`);
+    fake.setRefundStatus(r.refundReference, 'succeeded');
+    expect(await lookup(r)).toEqual({ ok: true, outcome: { type: 'refund_succeeded', refundId: r.refundId, refundReference: r.refundReference } });
+  });
+
+  it("maps failed and canceled refunds with Stripe's failure reason", async () => {
+    const r = await acceptedRefund();
+    fake.setRefundStatus(r.refundReference, 'failed', 'expired_or_canceled_card');
+    expect(await lookup(r)).toEqual({
+      ok: true,
+      outcome: { type: 'refund_failed', refundId: r.refundId, refundReference: r.refundReference, code: 'expired_or_canceled_card', message: expect.stringContaining('failed') },
+    });
+    fake.setRefundStatus(r.refundReference, 'canceled');
+    expect(await lookup(r)).toMatchObject({ ok: true, outcome: { type: 'refund_failed', code: 'refund_canceled' } });
+  });
+
+  it("refuses a Stripe refund that carries another refund's id, and reports an unknown one as a provider error", async () => {
+    const r = await acceptedRefund();
+    expect(await lookup({ ...r, refundId: 'rf_someone_else' })).toMatchObject({ ok: false, kind: 'provider_error', code: 'unexpected_response', retryable: false });
+    expect(await lookup({ ...r, refundReference: 're_missing' })).toMatchObject({ ok: false, kind: 'provider_error', status: 404, retryable: false });
+  });
+});

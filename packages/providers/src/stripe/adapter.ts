@@ -10,13 +10,14 @@ import type {
   ProviderFailure,
   ProviderResult,
   RefundRequest,
+  RetrieveRefundRequest,
   RetrieveRequest,
   StripeCredentials,
 } from '@platform/core';
 import { toStripeAmount, toStripeCurrency } from './amounts.js';
 import { createStripeClientCache } from './client.js';
 import { toProviderFailure } from './errors.js';
-import { paymentErrorCode, paymentErrorMessage, paymentIntentOutcome } from './outcomes.js';
+import { paymentErrorCode, paymentErrorMessage, paymentIntentOutcome, refundOutcome } from './outcomes.js';
 import { parseStripeWebhook } from './webhook.js';
 
 export interface StripeProviderOptions {
@@ -133,6 +134,14 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
           { idempotencyKey: request.refundId },
         );
         return { ok: true, reference: refund.id };
+      }),
+
+    retrieveRefund: (request: RetrieveRefundRequest) =>
+      withStripe(request.account, async (stripe) => {
+        const refund = await stripe.refunds.retrieve(request.refundReference);
+        const owner = refund.metadata?.['refundId'];
+        if (owner && owner !== request.refundId) return unexpected(`Refund ${refund.id} belongs to refund ${owner}, not ${request.refundId}`);
+        return { ok: true, outcome: refundOutcome(refund, request.refundId, { type: 'processing' as const }) };
       }),
 
     parseWebhook: async (request: InboundWebhook, accounts: readonly ProviderAccount[]) => parseStripeWebhook(request, accounts),

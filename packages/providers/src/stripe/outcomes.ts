@@ -38,3 +38,31 @@ export function paymentIntentOutcome(pi: Pick<Stripe.PaymentIntent, 'status' | '
       return { type: 'processing' };
   }
 }
+
+/** The parts of a Refund we read; typed loosely so older API versions still map. */
+export interface RefundObject {
+  id: string;
+  status?: string | null;
+  failure_reason?: string | null;
+  payment_intent?: string | { id: string } | null;
+  metadata?: Record<string, string> | null;
+}
+
+/**
+ * A Refund's status as a normalized outcome (webhooks and reconciliation): succeeded, or
+ * failed/canceled with Stripe's `failure_reason`; pending / requires_action are not final yet
+ * (`notFinal`): a later refund.updated, or the next lookup, carries the outcome.
+ */
+export function refundOutcome<N extends NormalizedOutcome>(refund: RefundObject, refundId: string | null, notFinal: N): N | Extract<NormalizedOutcome, { type: 'refund_succeeded' | 'refund_failed' }> {
+  switch (refund.status) {
+    case 'succeeded':
+      return { type: 'refund_succeeded', refundId, refundReference: refund.id };
+    case 'failed':
+    case 'canceled': {
+      const code = refund.failure_reason ?? (refund.status === 'canceled' ? 'refund_canceled' : 'refund_failed');
+      return { type: 'refund_failed', refundId, refundReference: refund.id, code, message: `Stripe refund ${refund.status}: ${code}` };
+    }
+    default:
+      return notFinal;
+  }
+}

@@ -1,24 +1,17 @@
 import Stripe from 'stripe';
 import type { InboundWebhook, NormalizedOutcome, ProviderAccount, ProviderEvent, WebhookParseResult } from '@platform/core';
-import { paymentErrorCode, paymentErrorMessage } from './outcomes.js';
+import { paymentErrorCode, paymentErrorMessage, refundOutcome, type RefundObject } from './outcomes.js';
 
 /** Stripe's default and our tolerance for the signed timestamp (spec/webhooks.md "In"). */
 export const STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300;
 
 type Metadata = Record<string, string> | null | undefined;
 
-/** The parts of a PaymentIntent / Refund we read; typed loosely so older API versions still map. */
+/** The parts of a PaymentIntent we read; typed loosely so older API versions still map. */
 interface PaymentIntentObject {
   id: string;
   metadata?: Metadata;
   last_payment_error?: Stripe.PaymentIntent['last_payment_error'];
-}
-interface RefundObject {
-  id: string;
-  status?: string | null;
-  failure_reason?: string | null;
-  payment_intent?: string | { id: string } | null;
-  metadata?: Metadata;
 }
 
 const PAYMENT_OUTCOMES: Record<string, (pi: PaymentIntentObject) => NormalizedOutcome> = {
@@ -109,21 +102,6 @@ function mapEvent(event: Stripe.Event, accountId: string): WebhookParseResult {
     reference: object.id,
     outcome: notSupported,
   });
-}
-
-function refundOutcome(refund: RefundObject, refundId: string | null, notFinal: NormalizedOutcome): NormalizedOutcome {
-  switch (refund.status) {
-    case 'succeeded':
-      return { type: 'refund_succeeded', refundId, refundReference: refund.id };
-    case 'failed':
-    case 'canceled': {
-      const code = refund.failure_reason ?? (refund.status === 'canceled' ? 'refund_canceled' : 'refund_failed');
-      return { type: 'refund_failed', refundId, refundReference: refund.id, code, message: `Stripe refund ${refund.status}: ${code}` };
-    }
-    default:
-      // pending / requires_action: not final yet; a later refund.updated carries the outcome.
-      return notFinal;
-  }
 }
 
 function single(event: ProviderEvent): WebhookParseResult {

@@ -5,7 +5,7 @@
  *
  * Routes: POST /v1/payment_intents, POST /v1/payment_intents/:id/confirm,
  * GET /v1/payment_intents/:id, GET /v1/payment_intents/search (`metadata['k']:'v'` clauses
- * joined by AND), POST /v1/refunds. Objects are scoped to the API key that created them, like
+ * joined by AND), POST /v1/refunds, GET /v1/refunds/:id. Objects are scoped to the API key that created them, like
  * Stripe accounts.
  *
  * Like Stripe, a POST with an `Idempotency-Key` already seen (same API key) replays the saved
@@ -37,7 +37,8 @@ export type StripeFakeRoute =
   | 'POST /v1/payment_intents/:id/confirm'
   | 'GET /v1/payment_intents/:id'
   | 'GET /v1/payment_intents/search'
-  | 'POST /v1/refunds';
+  | 'POST /v1/refunds'
+  | 'GET /v1/refunds/:id';
 
 export interface StripeFakeRequest {
   method: string;
@@ -88,6 +89,8 @@ export interface StripeFake {
   hang(route: StripeFakeRoute, hang: StripeFakeHang): void;
   /** Moves a PaymentIntent (e.g. after 3-D Secure, or an async failure). Throws for an unknown id. */
   setStatus(piId: string, status: Stripe.PaymentIntent.Status, lastPaymentError?: StripeFakePaymentError): void;
+  /** Moves a Refund (new refunds are `succeeded`; e.g. `pending`, or `failed` with a failure reason). Throws for an unknown id. */
+  setRefundStatus(refundId: string, status: 'pending' | 'succeeded' | 'failed' | 'canceled', failureReason?: string): void;
   close(): Promise<void>;
 }
 
@@ -201,6 +204,11 @@ export async function startStripeFake(): Promise<StripeFake> {
       return { status: 200, body: { object: 'search_result', data, has_more: false, next_page: null, url: '/v1/payment_intents/search' } };
     },
 
+    'GET /v1/refunds/:id': (owner, _body, id) => {
+      const refund = owned(refunds, id, owner);
+      return refund ? { status: 200, body: refund } : missing('refund', id);
+    },
+
     'POST /v1/refunds': (owner, body) => {
       const piId = typeof body.payment_intent === 'string' ? body.payment_intent : '';
       const pi = owned(paymentIntents, piId, owner);
@@ -300,6 +308,12 @@ export async function startStripeFake(): Promise<StripeFake> {
       if (!pi) throw new Error(`stripe fake: no PaymentIntent ${piId}`);
       applyStatus(pi, status, lastPaymentError);
     },
+    setRefundStatus(refundId, status, failureReason) {
+      const refund = refunds.get(refundId);
+      if (!refund) throw new Error(`stripe fake: no Refund ${refundId}`);
+      refund.status = status;
+      refund.failure_reason = (failureReason ?? null) as Stripe.Refund['failure_reason'];
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         for (const timer of timers) clearTimeout(timer);
@@ -346,6 +360,8 @@ function matchRoute(method: string, path: string): { route: StripeFakeRoute; id:
   if (method === 'GET' && path === '/v1/payment_intents/search') return { route: 'GET /v1/payment_intents/search', id: '' };
   const confirm = /^\/v1\/payment_intents\/([^/]+)\/confirm$/.exec(path);
   if (method === 'POST' && confirm) return { route: 'POST /v1/payment_intents/:id/confirm', id: decodeURIComponent(confirm[1]!) };
+  const refund = /^\/v1\/refunds\/([^/]+)$/.exec(path);
+  if (method === 'GET' && refund) return { route: 'GET /v1/refunds/:id', id: decodeURIComponent(refund[1]!) };
   const one = /^\/v1\/payment_intents\/([^/]+)$/.exec(path);
   if (method === 'GET' && one) return { route: 'GET /v1/payment_intents/:id', id: decodeURIComponent(one[1]!) };
   return null;

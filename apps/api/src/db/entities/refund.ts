@@ -20,6 +20,8 @@ export const RefundSchema = defineEntity({
     provider: p.string(),
     providerAccountId: p.string().nullable(),
     providerReference: p.string().nullable(),
+    /** When reconciliation last asked the provider about this pending refund. */
+    checkedAt: p.datetime().nullable(),
     createdAt: p.datetime(),
     updatedAt: p.datetime(),
   }),

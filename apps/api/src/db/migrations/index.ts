@@ -4,6 +4,7 @@ import { Migration20261125020000_webhooks } from './Migration20261125020000_webh
 import { Migration20261125030000_providers_refunds } from './Migration20261125030000_providers_refunds.js';
 import { Migration20261125040000_console } from './Migration20261125040000_console.js';
 import { Migration20261125050000_console_perf } from './Migration20261125050000_console_perf.js';
+import { Migration20261207000000_refund_checks } from './Migration20261207000000_refund_checks.js';
 
 /** Every migration, in order. Listed explicitly so the same list runs from source and from tests. */
 export const migrationsList = [
@@ -13,4 +14,5 @@ export const migrationsList = [
   { name: 'Migration20261125030000_providers_refunds', class: Migration20261125030000_providers_refunds },
   { name: 'Migration20261125040000_console', class: Migration20261125040000_console },
   { name: 'Migration20261125050000_console_perf', class: Migration20261125050000_console_perf },
+  { name: 'Migration20261207000000_refund_checks', class: Migration20261207000000_refund_checks },
 ];
