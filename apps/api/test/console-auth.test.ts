@@ -90,26 +90,40 @@ describe('login', () => {
     expect(median(unknown)).toBeGreaterThan(median(known) * 0.3);
   });
 
-  it('locks an e-mail for 15 minutes after 5 failures, even for the right password; then lets it in', async () => {
+  it('locks an e-mail from one address for 15 minutes after 5 failures, even for the right password; then lets it in', async () => {
     const user = await createConsoleUser(t, 'admin');
-    const client = new ConsoleClient(t.baseUrl);
+    const client = new ConsoleClient(t.baseUrl, { ip: '192.0.2.5' });
     for (let i = 0; i < 5; i++) expectError(await client.mutate('auth.login', { email: user.email, password: `wrong-${i}` }), 401, 'invalid_credentials');
     const locked = expectError(await client.mutate('auth.login', { email: user.email, password: user.password }), 429, 'rate_limited');
     expect(Number(locked.data.details.retryAfterSeconds)).toBeGreaterThan(14 * 60);
     expect(client.session).toBeNull();
     // Refused attempts do not extend the lock: still exactly 5 failures on record.
-    const [n] = await t.sql(`select count(*)::int as n from console_login_failures where key = ?`, [`email:${user.email}`]);
+    const [n] = await t.sql(`select count(*)::int as n from console_login_failures where key = ?`, [`email-ip:${user.email}|192.0.2.5`]);
     expect(n.n).toBe(5);
 
-    // Another e-mail from the same IP is not affected by this e-mail's lock.
+    // Another e-mail from the same IP is not affected by this e-mail's lock…
     const other = await createConsoleUser(t, 'viewer');
-    ok(await new ConsoleClient(t.baseUrl).mutate('auth.login', { email: other.email, password: other.password }));
+    ok(await new ConsoleClient(t.baseUrl, { ip: '192.0.2.5' }).mutate('auth.login', { email: other.email, password: other.password }));
+    // …and the owner, from their own address, is not locked out by somebody guessing elsewhere.
+    ok(await new ConsoleClient(t.baseUrl, { ip: '198.51.100.77' }).mutate('auth.login', { email: user.email, password: user.password }));
 
-    // 16 minutes later (the failures moved back in time), the right password works and resets the count.
+    // 16 minutes later (the failures moved back in time), the right password works from there too and resets that count.
     await t.sql(`update console_login_failures set failed_at = failed_at - interval '16 minutes'`);
     ok(await client.mutate('auth.login', { email: user.email, password: user.password }));
-    const [after] = await t.sql(`select count(*)::int as n from console_login_failures where key = ?`, [`email:${user.email}`]);
+    const [after] = await t.sql(`select count(*)::int as n from console_login_failures where key = ?`, [`email-ip:${user.email}|192.0.2.5`]);
     expect(after.n).toBe(0);
+  });
+
+  it('locks an e-mail everywhere after 50 failures spread over many addresses', async () => {
+    const user = await createConsoleUser(t, 'admin');
+    for (let i = 0; i < 50; i++) {
+      const guesser = new ConsoleClient(t.baseUrl, { ip: `203.0.113.${100 + (i % 25)}` });
+      expectError(await guesser.mutate('auth.login', { email: user.email, password: `spread-${i}` }), 401, 'invalid_credentials');
+    }
+    // The 25 addresses made 2 guesses each: none is locked by its own count, but the e-mail is.
+    expectError(await new ConsoleClient(t.baseUrl, { ip: '198.51.100.78' }).mutate('auth.login', { email: user.email, password: user.password }), 429, 'rate_limited');
+    await t.sql(`update console_login_failures set failed_at = failed_at - interval '31 minutes' where key = ?`, [`email:${user.email}`]);
+    ok(await new ConsoleClient(t.baseUrl, { ip: '198.51.100.78' }).mutate('auth.login', { email: user.email, password: user.password }));
   });
 
   it('locks an IP after 20 failures across e-mails; other IPs still sign in', async () => {

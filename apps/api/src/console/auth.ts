@@ -31,7 +31,7 @@ export async function login(orm: MikroORM, req: LoginRequest): Promise<{ user: C
   const user = await em.findOne(UserSchema, { email });
   const ok = user ? await verifySecret(req.password, user.passwordHash) : (await burnVerification(req.password), false);
   if (!user || !ok) throw new AppError('invalid_credentials', 'Invalid e-mail or password');
-  await loginThrottle.succeeded(em, email, attempt);
+  await loginThrottle.succeeded(em, email, req.ip ?? null, attempt);
   const consoleUser: ConsoleUser = { id: user.id, email: user.email, role: user.role };
   const { token } = await orm.em.fork().transactional(async (tx) => {
     await consoleSessions.destroy(tx, req.previousToken);

@@ -3,8 +3,14 @@ import { AppError } from '@platform/core';
 
 export const LOGIN_WINDOW_MS = 15 * 60 * 1000;
 export const LOGIN_LOCK_MS = 15 * 60 * 1000;
-/** Failures in the window before a key locks. An IP gets more: an office shares one address. */
-export const LOGIN_MAX_FAILURES = { email: 5, ip: 20 } as const;
+/**
+ * Failures in the window before a key locks:
+ * - `emailIp`: one e-mail from one address — the guessing of a single attacker; locking it does
+ *   not lock the e-mail's owner out from their own address;
+ * - `ip`: one address across e-mails — an office shares one address, hence more;
+ * - `email`: one e-mail from anywhere — a guessing spread over many addresses.
+ */
+export const LOGIN_MAX_FAILURES = { emailIp: 5, ip: 20, email: 50 } as const;
 
 type KeyKind = keyof typeof LOGIN_MAX_FAILURES;
 interface Key {
@@ -13,7 +19,7 @@ interface Key {
 }
 
 /**
- * Failed-login throttling per e-mail and per IP, kept in PostgreSQL so every API replica sees
+ * Failed-login throttling per e-mail + IP, per IP and per e-mail, kept in PostgreSQL so every API replica sees
  * the same counts. After `max` failures within 15 minutes a key is refused for 15 minutes
  * (counted from its last failure); refused attempts are not recorded, so they do not extend it.
  *
@@ -26,7 +32,11 @@ export class LoginThrottle {
   constructor(private readonly now: () => Date = () => new Date()) {}
 
   keys(email: string, ip: string | null): Key[] {
-    return [{ kind: 'email', key: `email:${email}` }, ...(ip ? [{ kind: 'ip' as const, key: `ip:${ip}` }] : [])];
+    return [
+      { kind: 'emailIp', key: `email-ip:${email}|${ip ?? ''}` },
+      { kind: 'email', key: `email:${email}` },
+      ...(ip ? [{ kind: 'ip' as const, key: `ip:${ip}` }] : []),
+    ];
   }
 
   /** Throws `rate_limited` while any key is locked; otherwise records the attempt and returns its row ids. */
@@ -62,10 +72,14 @@ export class LoginThrottle {
     return ids;
   }
 
-  /** A successful login: the e-mail's record starts over; this attempt no longer counts for the IP. */
-  async succeeded(em: EntityManager, email: string, attemptIds: string[]): Promise<void> {
+  /**
+   * A successful login: this attempt no longer counts, and the e-mail's failures from this address
+   * start over. Its failures from elsewhere stay until they age out, so signing in does not give
+   * a guesser spread over many addresses a fresh allowance.
+   */
+  async succeeded(em: EntityManager, email: string, ip: string | null, attemptIds: string[]): Promise<void> {
     await this.forget(em, attemptIds);
-    await em.execute('delete from console_login_failures where key = ?', [`email:${email}`]);
+    await em.execute('delete from console_login_failures where key = ?', [`email-ip:${email}|${ip ?? ''}`]);
   }
 
   private async forget(em: EntityManager, ids: string[]): Promise<void> {
