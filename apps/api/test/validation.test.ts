@@ -209,3 +209,109 @@ describe('provider and mode', () => {
     expect(res.body.error).toMatchObject({ code: 'parameter_invalid', param: 'provider' });
   });
 });
+
+describe('bodies that are not JSON are refused, never ignored', () => {
+  async function payment() {
+    const res = await t.request('POST', '/v1/payments', { token, idempotencyKey: freshKey(), body: validPayment });
+    expect(res.status, res.text).toBe(201);
+    return res.body.id as string;
+  }
+  const more = async () => ({ ...(await counts()), refunds: await t.count('refunds') });
+
+  it.each([
+    ['text/plain', '/refunds', '{"amount":500}'],
+    ['application/x-www-form-urlencoded', '/refunds', 'amount=500'],
+    ['text/plain', '/checkout', '{"checkoutExpiresInSeconds":60}'],
+    ['text/plain', '/cancel', '{}'],
+  ])('a %s body to POST /v1/payments/{id}%s → 400 json_invalid, and nothing changes', async (contentType, action, rawBody) => {
+    const id = await payment();
+    const before = await more();
+    const res = await t.request('POST', `/v1/payments/${id}${action}`, { token, idempotencyKey: freshKey(), rawBody, headers: { 'content-type': contentType } });
+    expectErrorShape(res, 400, 'json_invalid');
+    expect(res.body.error.message).toContain('application/json');
+    expect(await more()).toEqual(before);
+    expect((await t.request('GET', `/v1/payments/${id}`, { token })).body.status).toBe('requires_payment_method');
+  });
+
+  it('the refusal is not stored under the key: sent again as JSON with the same key, the request runs', async () => {
+    const id = await payment();
+    const key = freshKey();
+    const refused = await t.request('POST', `/v1/payments/${id}/cancel`, { token, idempotencyKey: key, rawBody: '{}', headers: { 'content-type': 'text/plain' } });
+    expect(refused.status).toBe(400);
+    const fixed = await t.request('POST', `/v1/payments/${id}/cancel`, { token, idempotencyKey: key, rawBody: '{}' });
+    expect(fixed.status, fixed.text).toBe(200);
+    expect(fixed.headers.get('idempotent-replayed')).toBeNull();
+    expect(fixed.body.status).toBe('canceled');
+  });
+
+  it('a non-JSON body over 64 KiB → 413 body_too_large', async () => {
+    const id = await payment();
+    const res = await t.request('POST', `/v1/payments/${id}/cancel`, { token, idempotencyKey: freshKey(), rawBody: 'x'.repeat(65 * 1024), headers: { 'content-type': 'text/plain' } });
+    expectErrorShape(res, 413, 'body_too_large');
+  });
+
+  it.each([
+    ['/cancel', { reason: 'duplicate' }],
+    ['/checkout', { checkoutExpiresInSeconds: 120, foo: 1 }],
+  ])('an unknown parameter to POST /v1/payments/{id}%s → 400 parameter_invalid, and nothing changes', async (action, body) => {
+    const id = await payment();
+    const before = await more();
+    const res = await t.request('POST', `/v1/payments/${id}${action}`, { token, idempotencyKey: freshKey(), body });
+    expect(res.status, res.text).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'parameter_invalid', message: expect.stringMatching(/^Unknown parameter/) });
+    expect(await more()).toEqual(before);
+  });
+
+  it('rotate-secret and test take no parameters either; no body and {} are fine', async () => {
+    const endpoint = await t.request('POST', '/v1/webhook-endpoints', { token, idempotencyKey: freshKey(), body: { url: 'https://hooks.example.com/params' } });
+    expect(endpoint.status, endpoint.text).toBe(201);
+    for (const action of ['rotate-secret', 'test']) {
+      const refused = await t.request('POST', `/v1/webhook-endpoints/${endpoint.body.id}/${action}`, { token, idempotencyKey: freshKey(), body: { expiresInHours: 1 } });
+      expect(refused.status, refused.text).toBe(400);
+      expect(refused.body.error).toMatchObject({ code: 'parameter_invalid', param: 'expiresInHours' });
+    }
+    const rotated = await t.request('POST', `/v1/webhook-endpoints/${endpoint.body.id}/rotate-secret`, { token, idempotencyKey: freshKey(), body: {} });
+    expect(rotated.status, rotated.text).toBe(200);
+    const canceled = await t.request('POST', `/v1/payments/${await payment()}/cancel`, { token, idempotencyKey: freshKey() });
+    expect(canceled.status, canceled.text).toBe(200);
+  });
+});
+
+describe('startingAfter must name an object of the list', () => {
+  it.each(['/v1/payments', '/v1/events', '/v1/webhook-endpoints'])('GET %s?startingAfter=<unknown> → 404 resource_missing on startingAfter', async (path) => {
+    const res = await t.request('GET', `${path}?startingAfter=pay_zzzzzzzzzzzzzzzzzzzzzzzzzz`, { token });
+    expectErrorShape(res, 404, 'resource_missing', 'startingAfter');
+  });
+
+  it("another tenant's payment id is unknown here too; our own pages on, even when its status no longer matches the filter", async () => {
+    const other = await t.tenantWithTokens('validation-cursor-other');
+    const theirs = await t.request('POST', '/v1/payments', { token: other.sandboxToken, idempotencyKey: freshKey(), body: validPayment });
+    expectErrorShape(await t.request('GET', `/v1/payments?startingAfter=${theirs.body.id}`, { token }), 404, 'resource_missing', 'startingAfter');
+
+    const first = await t.request('POST', '/v1/payments', { token, idempotencyKey: freshKey(), body: validPayment });
+    const second = await t.request('POST', '/v1/payments', { token, idempotencyKey: freshKey(), body: validPayment });
+    const page = await t.request('GET', `/v1/payments?status=requires_payment_method&limit=1&startingAfter=${second.body.id}`, { token });
+    expect(page.status, page.text).toBe(200);
+    expect(page.body.data[0].id).toBe(first.body.id);
+    // The cursor was canceled meanwhile: it is still a position in the list.
+    expect((await t.request('POST', `/v1/payments/${second.body.id}/cancel`, { token, idempotencyKey: freshKey() })).status).toBe(200);
+    const again = await t.request('GET', `/v1/payments?status=requires_payment_method&limit=1&startingAfter=${second.body.id}`, { token });
+    expect(again.status, again.text).toBe(200);
+    expect(again.body.data[0].id).toBe(first.body.id);
+  });
+
+  it("a refund list's cursor must be a refund of that payment", async () => {
+    const payment = await t.request('POST', '/v1/payments', { token, idempotencyKey: freshKey(), body: validPayment });
+    const res = await t.request('GET', `/v1/payments/${payment.body.id}/refunds?startingAfter=re_unknown`, { token });
+    expectErrorShape(res, 404, 'resource_missing', 'startingAfter');
+  });
+});
+
+describe('authorization header', () => {
+  it.each(['bearer', 'BEARER', 'Bearer'])('the scheme %s is accepted (case-insensitive); a wrong scheme is not', async (scheme) => {
+    const res = await t.request('GET', '/v1/payments?limit=1', { headers: { authorization: `${scheme} ${token}` } });
+    expect(res.status, res.text).toBe(200);
+    const wrong = await t.request('GET', '/v1/payments?limit=1', { headers: { authorization: `Basic ${token}` } });
+    expectErrorShape(wrong, 401, 'authentication_required');
+  });
+});

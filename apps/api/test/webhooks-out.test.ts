@@ -474,7 +474,7 @@ describe('endpoint CRUD', () => {
 
     const res = await t.request('DELETE', `/v1/webhook-endpoints/${endpoint.id}`, { token });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ id: endpoint.id, object: 'webhook_endpoint', deleted: true });
+    expect(res.body).toEqual({ id: endpoint.id, object: 'webhook_endpoint', mode: 'sandbox', deleted: true });
     expect((await t.request('GET', `/v1/webhook-endpoints/${endpoint.id}`, { token })).status).toBe(404);
     const list = await t.request('GET', '/v1/webhook-endpoints?limit=100', { token });
     expect(list.body.data.map((e: { id: string }) => e.id)).not.toContain(endpoint.id);

@@ -106,6 +106,7 @@ export const paymentAttemptSchema = z
   .object({
     id: z.string().meta({ example: 'att_01j…' }),
     object: z.literal('payment_attempt'),
+    mode: modeSchema,
     paymentId: z.string(),
     provider: z.string(),
     providerReference: z.string().nullable(),

@@ -12,7 +12,8 @@ import type { Platform } from './platform.js';
 export function authenticate(platform: Platform): RequestHandler {
   return async (req, res, next) => {
     const header = req.headers.authorization ?? '';
-    const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
+    // The scheme name is case-insensitive (RFC 9110 §11.1).
+    const match = /^Bearer +([A-Za-z0-9._~+/-]+=*)$/i.exec(header);
     if (!match) throw new AppError('authentication_required', 'Provide an access token: Authorization: Bearer <accessToken>');
     const claims = await platform.tokens.verifyTenantToken(match[1]!);
     const scope: Scope = { tenantId: claims.tenantId, mode: claims.mode };

@@ -1,5 +1,5 @@
 import { AppError, type ErrorCode } from '@platform/core';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** Parameter → specific error code of spec/rest-api.md; everything else is parameter_invalid. */
 const CODE_BY_PARAM: Record<string, ErrorCode> = {
@@ -15,6 +15,18 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown): z.
     throw new AppError('parameter_invalid', 'Request body must be a JSON object');
   }
   return parseInput(schema, value);
+}
+
+/** The body of a POST whose parameters are all optional: none sent means `{}`. */
+export function parseOptionalBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+  return body === undefined ? parseInput(schema, {}) : parseOrThrow(schema, body);
+}
+
+const NO_PARAMETERS = z.object({}).strict();
+
+/** A POST that takes no parameters: no body or `{}`. Anything else is refused, never silently ignored. */
+export function expectNoParameters(body: unknown): void {
+  parseOptionalBody(NO_PARAMETERS, body);
 }
 
 export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {

@@ -50,6 +50,7 @@ export function toAttemptObject(a: PaymentAttempt): PaymentAttemptObject {
   return {
     id: a.id,
     object: 'payment_attempt',
+    mode: a.mode,
     paymentId: a.paymentId,
     provider: a.provider,
     providerReference: a.providerReference ?? null,

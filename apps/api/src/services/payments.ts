@@ -12,6 +12,7 @@ import {
 } from '@platform/core';
 import { PaymentSchema, ProviderAccountSchema, TenantSchema, type Payment } from '../db/entities/index.js';
 import { newId } from '../ids.js';
+import { keysetPage } from './keyset-page.js';
 import type { TokenService } from '../auth/tokens.js';
 import { appendAudit } from './audit.js';
 import type { FaultHook, MutationContext, Scope } from './context.js';
@@ -105,15 +106,7 @@ export class PaymentService {
   }
 
   async list(em: EntityManager, query: { limit: number; startingAfter?: string; status?: PaymentStatus }) {
-    const rows = await em.find(
-      PaymentSchema,
-      {
-        ...(query.status ? { status: query.status } : {}),
-        ...(query.startingAfter ? { id: { $lt: query.startingAfter } } : {}),
-      },
-      { orderBy: { id: 'desc' }, limit: query.limit + 1 },
-    );
-    return { data: rows.slice(0, query.limit), hasMore: rows.length > query.limit };
+    return keysetPage(em, PaymentSchema, { filters: query.status ? { status: query.status } : {}, noun: 'payment' }, query);
   }
 
   async cancel(em: EntityManager, _scope: Scope, id: string, ctx: MutationContext): Promise<PaymentObject> {

@@ -2,6 +2,7 @@ import { LockMode, type EntityManager } from '@mikro-orm/postgresql';
 import { AppError, formatMoney, type CurrencyCode, type CreateRefundInput, type RefundObject, type RefundStatus } from '@platform/core';
 import { PaymentSchema, RefundSchema, type Payment, type Refund } from '../db/entities/index.js';
 import { newId } from '../ids.js';
+import { keysetPage } from './keyset-page.js';
 import { appendAudit } from './audit.js';
 import type { MutationContext, Scope } from './context.js';
 import type { EventRecorder } from './events.js';
@@ -80,12 +81,7 @@ export class RefundService {
   async listForPayment(em: EntityManager, paymentId: string, query: { limit: number; startingAfter?: string | undefined }) {
     const payment = await em.findOne(PaymentSchema, { id: paymentId });
     if (!payment) throw new AppError('resource_missing', `No such payment: '${paymentId}'`, { param: 'id' });
-    const rows = await em.find(
-      RefundSchema,
-      { paymentId, ...(query.startingAfter ? { id: { $lt: query.startingAfter } } : {}) },
-      { orderBy: { id: 'desc' }, limit: query.limit + 1 },
-    );
-    return { data: rows.slice(0, query.limit), hasMore: rows.length > query.limit };
+    return keysetPage(em, RefundSchema, { parent: { paymentId }, noun: 'refund' }, query);
   }
 
   /**

@@ -4,6 +4,7 @@ import { AppError, type EventType } from '@platform/core';
 import { EventSchema, WebhookAttemptSchema, WebhookDeliverySchema, WebhookEndpointSchema, type WebhookDelivery, type WebhookEndpoint } from '../db/entities/index.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { newId } from '../ids.js';
+import { keysetPage } from './keyset-page.js';
 import { isForbiddenAddress } from '../webhooks/ssrf.js';
 import { generateWebhookSecret } from '../webhooks/signing.js';
 import { appendAudit } from './audit.js';
@@ -43,12 +44,8 @@ export class WebhookEndpointService {
   }
 
   async list(em: EntityManager, query: { limit: number; startingAfter?: string | undefined }) {
-    const rows = await em.find(
-      WebhookEndpointSchema,
-      { deletedAt: null, ...(query.startingAfter ? { id: { $lt: query.startingAfter } } : {}) },
-      { orderBy: { id: 'desc' }, limit: query.limit + 1 },
-    );
-    return { data: rows.slice(0, query.limit).map(toEndpointObject), hasMore: rows.length > query.limit };
+    const page = await keysetPage(em, WebhookEndpointSchema, { filters: { deletedAt: null }, noun: 'webhook endpoint' }, query);
+    return { data: page.data.map(toEndpointObject), hasMore: page.hasMore };
   }
 
   async get(em: EntityManager, id: string): Promise<WebhookEndpoint> {
@@ -65,7 +62,7 @@ export class WebhookEndpointService {
     endpoint.updatedAt = endpoint.deletedAt;
     await em.flush();
     await this.audit(em, ctx, scope, 'webhook_endpoint.delete', endpoint, {});
-    return { id, object: 'webhook_endpoint' as const, deleted: true };
+    return { id, object: 'webhook_endpoint' as const, mode: endpoint.mode, deleted: true as const };
   }
 
   /**
@@ -143,18 +140,13 @@ export class WebhookEndpointService {
 
   async deliveries(em: EntityManager, endpointId: string, query: { limit: number; startingAfter?: string | undefined }) {
     await this.get(em, endpointId);
-    const rows = await em.find(
-      WebhookDeliverySchema,
-      { endpointId, ...(query.startingAfter ? { id: { $lt: query.startingAfter } } : {}) },
-      { orderBy: { id: 'desc' }, limit: query.limit + 1 },
-    );
-    const page = rows.slice(0, query.limit);
+    const { data: page, hasMore } = await keysetPage(em, WebhookDeliverySchema, { parent: { endpointId }, noun: 'webhook delivery' }, query);
     const attempts = page.length
       ? await em.find(WebhookAttemptSchema, { deliveryId: { $in: page.map((d) => d.id) } }, { orderBy: { attemptedAt: 'asc' } })
       : [];
     return {
       data: page.map((d) => toDeliveryObject(d, attempts.filter((a) => a.deliveryId === d.id))),
-      hasMore: rows.length > query.limit,
+      hasMore,
     };
   }
 

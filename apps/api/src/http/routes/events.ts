@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { AppError, eventListQuerySchema } from '@platform/core';
 import { EventSchema } from '../../db/entities/index.js';
 import { toEventObject } from '../../services/events.js';
+import { keysetPage } from '../../services/keyset-page.js';
 import { tenantEm } from '../authenticate.js';
 import { parseInput } from '../validation.js';
 
@@ -10,15 +11,8 @@ export function eventRoutes(): Router {
 
   router.get('/events', async (req, res) => {
     const query = parseInput(eventListQuerySchema, req.query);
-    const rows = await tenantEm(res).find(
-      EventSchema,
-      {
-        ...(query.type ? { type: query.type } : {}),
-        ...(query.startingAfter ? { id: { $lt: query.startingAfter } } : {}),
-      },
-      { orderBy: { id: 'desc' }, limit: query.limit + 1 },
-    );
-    res.json({ object: 'list', data: rows.slice(0, query.limit).map(toEventObject), hasMore: rows.length > query.limit });
+    const page = await keysetPage(tenantEm(res), EventSchema, { filters: query.type ? { type: query.type } : {}, noun: 'event' }, query);
+    res.json({ object: 'list', data: page.data.map(toEventObject), hasMore: page.hasMore });
   });
 
   router.get('/events/:id', async (req, res) => {

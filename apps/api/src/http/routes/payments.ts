@@ -4,7 +4,7 @@ import { createPaymentSchema, paymentListQuerySchema } from '@platform/core';
 import type { Platform } from '../platform.js';
 import { scopeOf, tenantEm } from '../authenticate.js';
 import { idempotency } from '../idempotency.js';
-import { parseInput, parseOrThrow } from '../validation.js';
+import { expectNoParameters, parseInput, parseOptionalBody, parseOrThrow } from '../validation.js';
 import { toPaymentObject } from '../../services/payment-object.js';
 import { tenantMutationContext } from './mutation-context.js';
 import { attemptsOf, toAttemptObject } from '../../services/attempts.js';
@@ -45,15 +45,15 @@ export function paymentRoutes(platform: Platform): Router {
   });
 
   router.post('/payments/:id/cancel', (req, res) =>
-    idempotent(req, res, async (em) => ({
-      status: 200,
-      body: await payments.cancel(em, scopeOf(res), req.params.id, tenantMutationContext(req, res)),
-    })),
+    idempotent(req, res, async (em) => {
+      expectNoParameters(req.body);
+      return { status: 200, body: await payments.cancel(em, scopeOf(res), req.params.id, tenantMutationContext(req, res)) };
+    }),
   );
 
   router.post('/payments/:id/checkout', (req, res) =>
     idempotent(req, res, async (em) => {
-      const input = req.body === undefined ? {} : parseOrThrow(reissueCheckoutSchema, req.body);
+      const input = parseOptionalBody(reissueCheckoutSchema, req.body);
       const payment = await payments.reissueCheckout(em, scopeOf(res), req.params.id, input.checkoutExpiresInSeconds, tenantMutationContext(req, res));
       return { status: 200, body: payment };
     }),

@@ -3,7 +3,7 @@ import { createRefundSchema, listQuerySchema } from '@platform/core';
 import type { Platform } from '../platform.js';
 import { scopeOf, tenantEm } from '../authenticate.js';
 import { idempotency } from '../idempotency.js';
-import { parseInput, parseOrThrow } from '../validation.js';
+import { parseInput, parseOptionalBody } from '../validation.js';
 import { toRefundObject } from '../../services/refunds.js';
 import { tenantMutationContext } from './mutation-context.js';
 
@@ -15,7 +15,7 @@ export function refundRoutes(platform: Platform): Router {
 
   router.post('/payments/:id/refunds', (req, res) =>
     idempotent(req, res, async (em) => {
-      const input = req.body === undefined ? {} : parseOrThrow(createRefundSchema, req.body);
+      const input = parseOptionalBody(createRefundSchema, req.body);
       const refund = await refunds.create(em, scopeOf(res), req.params.id, input, tenantMutationContext(req, res));
       return { status: 201, body: refund };
     }),

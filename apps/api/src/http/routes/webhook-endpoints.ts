@@ -3,7 +3,7 @@ import { createWebhookEndpointSchema, listQuerySchema, replayEventSchema, update
 import type { Platform } from '../platform.js';
 import { scopeOf, tenantEm } from '../authenticate.js';
 import { idempotency } from '../idempotency.js';
-import { parseInput, parseOrThrow } from '../validation.js';
+import { expectNoParameters, parseInput, parseOptionalBody, parseOrThrow } from '../validation.js';
 import { toEndpointObject } from '../../services/webhook-endpoints.js';
 import { tenantMutationContext } from './mutation-context.js';
 
@@ -33,7 +33,7 @@ export function webhookEndpointRoutes(platform: Platform): Router {
   router.post('/webhook-endpoints/:id', (req, res) =>
     idempotent(req, res, async (em) => ({
       status: 200,
-      body: await endpoints.update(em, scopeOf(res), req.params.id, req.body === undefined ? {} : parseOrThrow(updateWebhookEndpointSchema, req.body), tenantMutationContext(req, res)),
+      body: await endpoints.update(em, scopeOf(res), req.params.id, parseOptionalBody(updateWebhookEndpointSchema, req.body), tenantMutationContext(req, res)),
     })),
   );
 
@@ -43,17 +43,17 @@ export function webhookEndpointRoutes(platform: Platform): Router {
   });
 
   router.post('/webhook-endpoints/:id/rotate-secret', (req, res) =>
-    idempotent(req, res, async (em) => ({
-      status: 200,
-      body: await endpoints.rotateSecret(em, scopeOf(res), req.params.id, tenantMutationContext(req, res)),
-    })),
+    idempotent(req, res, async (em) => {
+      expectNoParameters(req.body);
+      return { status: 200, body: await endpoints.rotateSecret(em, scopeOf(res), req.params.id, tenantMutationContext(req, res)) };
+    }),
   );
 
   router.post('/webhook-endpoints/:id/test', (req, res) =>
-    idempotent(req, res, async (em) => ({
-      status: 201,
-      body: await endpoints.sendTest(em, scopeOf(res), req.params.id, tenantMutationContext(req, res)),
-    })),
+    idempotent(req, res, async (em) => {
+      expectNoParameters(req.body);
+      return { status: 201, body: await endpoints.sendTest(em, scopeOf(res), req.params.id, tenantMutationContext(req, res)) };
+    }),
   );
 
   router.post('/webhook-endpoints/:id/replay', (req, res) =>
