@@ -28,6 +28,7 @@ let ajv: Ajv2020;
 let secrets: { sandbox: string; live: string };
 let token: string;
 const validators = new Map<string, ValidateFunction>();
+const headerValidators = new Map<string, ValidateFunction>();
 const checked = new Set<string>();
 
 /** `#/components/schemas/X` → an absolute id under which X is registered on its own. */
@@ -57,18 +58,85 @@ function responseValidator(method: string, path: string, status: number): Valida
   return validate;
 }
 
-/** Asserts the status, then validates the body against the document's schema for it. */
+const HEADER_REF = '#/components/headers/';
+
+/** A response's headers, each `$ref` resolved in components.headers (a dangling one fails). */
+function declaredHeaders(response: Json): Record<string, Json> {
+  return Object.fromEntries(
+    Object.entries<Json>(response['headers'] ?? {}).map(([name, h]) => {
+      if (typeof h['$ref'] !== 'string') return [name, h];
+      const resolved = doc['components']?.['headers']?.[String(h['$ref']).slice(HEADER_REF.length)];
+      expect(resolved, `${name}: ${h['$ref']} does not resolve`).toBeDefined();
+      return [name, resolved];
+    }),
+  );
+}
+
+/** Header values are text: an integer schema gets the number when the text is all digits. */
+function headerValue(schema: Json, text: string): unknown {
+  return schema['type'] === 'integer' && /^\d+$/.test(text) ? Number(text) : text;
+}
+
+/** Headers only some responses carry: when sent, the response must declare them. */
+const CONDITIONAL_HEADERS = ['Idempotent-Replayed', 'Retry-After'];
+
+/**
+ * Every header the document declares for this response: present when required, and its value
+ * valid against the header's schema; a conditional header that is sent must be declared.
+ */
+function expectHeadersConform(res: ApiResponse, method: string, path: string, status: number): void {
+  const key = `${method} ${path} ${status}`;
+  const declared = declaredHeaders(doc['paths'][path][method.toLowerCase()].responses[String(status)]);
+  expect(declared, `${key} declares no Request-Id header`).toHaveProperty('Request-Id');
+  for (const [name, h] of Object.entries(declared)) {
+    const text = res.headers.get(name);
+    if (text === null) {
+      expect(h['required'], `${key}: the required header ${name} is missing`).not.toBe(true);
+      continue;
+    }
+    const validatorKey = JSON.stringify(h['schema']);
+    const validate = headerValidators.get(validatorKey) ?? ajv.compile(h['schema']);
+    headerValidators.set(validatorKey, validate);
+    expect(validate(headerValue(h['schema'], text)), `${key}: header ${name}: ${text} — ${ajv.errorsText(validate.errors)}`).toBe(true);
+  }
+  for (const name of CONDITIONAL_HEADERS) {
+    if (res.headers.get(name) !== null) expect(declared, `${key} sent ${name} but does not declare it`).toHaveProperty(name);
+  }
+}
+
+/** Asserts the status, then validates the body and the headers against the document's declarations for it. */
 function expectConforms(res: ApiResponse, method: string, path: string, status: number): void {
   expect(res.status, res.text).toBe(status);
   expect(res.headers.get('content-type')).toMatch(/^application\/json/);
   const validate = responseValidator(method, path, status);
   const ok = validate(res.body);
   expect(ok, `${method} ${path} ${status}: ${ajv.errorsText(validate.errors)}\n${res.text}`).toBe(true);
+  expectHeadersConform(res, method, path, status);
   checked.add(`${method} ${path} ${status}`);
 }
 
+interface Operation {
+  key: string;
+  method: string;
+  path: string;
+  op: Json;
+}
+
+function operations(): Operation[] {
+  return Object.entries<Json>(doc['paths']).flatMap(([path, item]) =>
+    Object.entries<Json>(item)
+      .filter(([method]) => ['get', 'post', 'put', 'patch', 'delete'].includes(method))
+      .map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, method, path, op })),
+  );
+}
+
+const idempotencyKeyParam = (op: Json): Json | undefined =>
+  (op['parameters'] ?? []).find((p: Json) => p['in'] === 'header' && p['name'] === 'Idempotency-Key');
+const isSuccess = (status: string) => /^2\d\d$/.test(status);
+
 beforeAll(async () => {
-  t = await startTestPlatform();
+  // Live requests get a budget of 1 per second (for a real 429); sandbox stays unlimited.
+  t = await startTestPlatform({ env: { RATE_LIMIT_LIVE: '1' } });
   const tenant = await t.createTenant('openapi-shop');
   secrets = tenant.secrets;
   token = await t.login('openapi-shop', secrets.sandbox);
@@ -145,6 +213,101 @@ describe('the document', () => {
   });
 });
 
+describe('headers, error statuses and the Idempotency-Key rule', () => {
+  const RATE_LIMIT_HEADERS = ['Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'];
+  const ref = (name: string) => ({ $ref: HEADER_REF + name });
+
+  it('components.headers defines Request-Id, Idempotent-Replayed, Retry-After and RateLimit-* once each', () => {
+    const headers = doc['components']['headers'];
+    expect(Object.keys(headers).sort()).toEqual(['Idempotent-Replayed', 'Request-Id', ...RATE_LIMIT_HEADERS].sort());
+    expect(headers['Request-Id']).toMatchObject({ required: true, schema: { type: 'string' } });
+    expect(new RegExp(headers['Request-Id'].schema.pattern).test('req_8vX2kQp1ZtR4mN7c')).toBe(true);
+    expect(headers['Idempotent-Replayed'].required).not.toBe(true);
+    expect(headers['Idempotent-Replayed'].schema).toMatchObject({ type: 'string', const: 'true' });
+    for (const name of RATE_LIMIT_HEADERS) expect(headers[name], name).toMatchObject({ required: true, schema: { type: 'integer' } });
+  });
+
+  it('every response of every operation references the Request-Id header, and every header is a $ref into components.headers', () => {
+    for (const { key, op } of operations()) {
+      for (const [status, response] of Object.entries<Json>(op['responses'])) {
+        expect(response['headers']?.['Request-Id'], `${key} ${status}`).toEqual(ref('Request-Id'));
+        for (const [name, h] of Object.entries<Json>(response['headers'])) expect(h, `${key} ${status} ${name}`).toEqual(ref(name));
+        declaredHeaders(response); // every $ref resolves
+      }
+    }
+  });
+
+  it('every POST but /v1/auth/token takes an Idempotency-Key and declares Idempotent-Replayed on its success and the replayable 400/404/409 only', () => {
+    const idempotent = operations().filter(({ op }) => idempotencyKeyParam(op));
+    expect(idempotent.map((o) => o.key).sort()).toEqual(
+      operations()
+        .filter((o) => o.method === 'post' && o.path !== '/v1/auth/token')
+        .map((o) => o.key)
+        .sort(),
+    );
+    for (const { key, op } of operations()) {
+      for (const [status, response] of Object.entries<Json>(op['responses'])) {
+        const replayable = idempotencyKeyParam(op) !== undefined && (isSuccess(status) || ['400', '404', '409'].includes(status));
+        expect(response['headers']?.['Idempotent-Replayed'], `${key} ${status}`).toEqual(replayable ? ref('Idempotent-Replayed') : undefined);
+      }
+    }
+  });
+
+  it('every bearer operation declares a 429 with Retry-After and RateLimit-Limit/-Remaining/-Reset (the names rate-limit.ts sends)', () => {
+    for (const { key, op } of operations()) {
+      const limited = (op['security'] ?? []).some((s: Json) => 'bearerAuth' in s);
+      expect(op['responses']['429'] !== undefined, key).toBe(limited);
+      if (!limited) continue;
+      for (const name of RATE_LIMIT_HEADERS) expect(op['responses']['429'].headers[name], `${key} 429 ${name}`).toEqual(ref(name));
+    }
+  });
+
+  it('every operation declares 500 and 503 (api_error, error schema); every body-taking operation a 413', () => {
+    const error = { $ref: '#/components/schemas/Error' };
+    for (const { key, method, op } of operations()) {
+      for (const status of ['500', '503']) {
+        expect(op['responses'][status]?.content?.['application/json']?.schema, `${key} ${status}`).toEqual(error);
+        expect(op['responses'][status].description, `${key} ${status}`).toMatch(/safe to retry/);
+      }
+      if (op['requestBody'] || method === 'post') {
+        expect(op['responses']['413']?.content?.['application/json']?.schema, `${key} 413`).toEqual(error);
+      }
+    }
+  });
+
+  it('POST /v1/auth/token declares 200, 400, 401, 413, 500 and 503', () => {
+    expect(Object.keys(doc['paths']['/v1/auth/token'].post.responses).sort()).toEqual(['200', '400', '401', '413', '500', '503']);
+  });
+
+  it('no operation declares 403: nothing under /v1 answers permission_error (another tenant’s or mode’s id is a 404)', () => {
+    for (const { key, op } of operations()) expect(Object.keys(op['responses']), key).not.toContain('403');
+  });
+
+  it('the Idempotency-Key pattern is printable ASCII, 1–255: accepts abc-123, rejects a newline, a tab or a non-ASCII character', () => {
+    for (const { key, op } of operations().filter((o) => idempotencyKeyParam(o.op))) {
+      const schema = idempotencyKeyParam(op)!['schema'];
+      expect(schema, key).toMatchObject({ type: 'string', minLength: 1, maxLength: 255, pattern: expect.any(String) });
+      // Without and with the `u` flag (JSON Schema validators use it): the same answers.
+      for (const pattern of [new RegExp(schema.pattern), new RegExp(schema.pattern, 'u')]) {
+        for (const ok of ['abc-123', 'order 1001/retry~2', ' ', '~', 'x'.repeat(255)]) expect(pattern.test(ok), `${key} ${JSON.stringify(ok)}`).toBe(true);
+        for (const bad of ['', 'abc\n123', 'abc-123\n', 'a\tb', 'a\x7fb', 'é', 'ключ', 'x'.repeat(256)]) {
+          expect(pattern.test(bad), `${key} ${JSON.stringify(bad)}`).toBe(false);
+        }
+      }
+    }
+  });
+
+  it('the server agrees with the pattern on every key a client can send', async () => {
+    const pattern = new RegExp(idempotencyKeyParam(doc['paths']['/v1/payments'].post)!['schema'].pattern);
+    // fetch refuses a newline or a character above U+00FF in a header; a tab and Latin-1 go through.
+    for (const key of ['oa pattern ok-1', 'oa\tpattern', 'oa-é', 'x'.repeat(256)]) {
+      const res = await t.request('POST', '/v1/payments', { token, idempotencyKey: key, body: { ...validPayment, amount: 0 } });
+      expectConforms(res, 'POST', '/v1/payments', 400);
+      expect(res.body.error.param === 'Idempotency-Key', JSON.stringify(key)).toBe(!pattern.test(key));
+    }
+  });
+});
+
 describe('real responses match the document', () => {
   let paymentId: string;
   let canceledId: string;
@@ -186,6 +349,19 @@ describe('real responses match the document', () => {
     );
   });
 
+  it('POST /v1/payments replayed → the stored 201 and 400 with Idempotent-Replayed: true', async () => {
+    const replayed = await t.request('POST', '/v1/payments', { token, idempotencyKey: 'oa-create-1', body: validPayment });
+    expectConforms(replayed, 'POST', '/v1/payments', 201);
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    expect(replayed.body.id).toBe(paymentId);
+    const badAgain = await t.request('POST', '/v1/payments', { token, idempotencyKey: 'oa-bad', body: { ...validPayment, amount: 0 } });
+    expectConforms(badAgain, 'POST', '/v1/payments', 400);
+    expect(badAgain.headers.get('idempotent-replayed')).toBe('true');
+    const fresh = await t.request('POST', '/v1/payments', { token, idempotencyKey: 'oa-create-3', body: validPayment });
+    expectConforms(fresh, 'POST', '/v1/payments', 201);
+    expect(fresh.headers.get('idempotent-replayed')).toBeNull();
+  });
+
   it('GET /v1/payments/{id} → 200 (without the checkout token), 401, 404', async () => {
     const got = await t.request('GET', `/v1/payments/${paymentId}`, { token });
     expectConforms(got, 'GET', '/v1/payments/{id}', 200);
@@ -202,6 +378,19 @@ describe('real responses match the document', () => {
     expect(list.body.hasMore).toBe(true);
     expectConforms(await t.request('GET', '/v1/payments?limit=0', { token }), 'GET', '/v1/payments', 400);
     expectConforms(await t.request('GET', '/v1/payments'), 'GET', '/v1/payments', 401);
+  });
+
+  it('GET /v1/payments → 429 with Retry-After and RateLimit-* (live budget: 1 per second)', async () => {
+    const liveToken = await t.login('openapi-shop', secrets.live);
+    const started = Date.now();
+    const first = await t.request('GET', '/v1/payments', { token: liveToken });
+    const limited = await t.request('GET', '/v1/payments', { token: liveToken });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expectConforms(first, 'GET', '/v1/payments', 200);
+    expectConforms(limited, 'GET', '/v1/payments', 429);
+    expect(limited.body.error.type).toBe('rate_limit_error');
+    expect(limited.headers.get('ratelimit-limit')).toBe('1');
+    expect(limited.headers.get('ratelimit-remaining')).toBe('0');
   });
 
   it('POST /v1/payments/{id}/cancel → 200, 404, 409', async () => {
@@ -259,10 +448,10 @@ describe('real responses match the document', () => {
     expectConforms(await t.request('GET', path, { token }), 'GET', '/v1/webhook-endpoints/{id}', 200);
   });
 
-  it('covered every path and the statuses 200/201/400/401/404/409/413/422', () => {
+  it('covered every path and the statuses 200/201/400/401/404/409/413/422/429', () => {
     const paths = new Set([...checked].map((k) => k.split(' ')[1]));
     expect([...paths].sort()).toEqual([...V1_PATHS].sort());
     const statuses = new Set([...checked].map((k) => k.split(' ')[2]));
-    for (const s of ['200', '201', '400', '401', '404', '409', '413', '422']) expect(statuses).toContain(s);
+    for (const s of ['200', '201', '400', '401', '404', '409', '413', '422', '429']) expect(statuses).toContain(s);
   });
 });

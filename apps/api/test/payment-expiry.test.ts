@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NormalizedOutcome } from '@platform/core';
 import { signSandboxWebhook, type SandboxWebhookBody } from '@platform/providers';
-import { expirePayments, PAYMENT_EXPIRY_MS } from '../src/jobs/payment-expiry.js';
+import { expireDuePayments, expirePayments, PAYMENT_EXPIRY_MS } from '../src/jobs/payment-expiry.js';
 import { testCard } from './checkout-client.js';
 import { startTestPlatform, validPayment, type TestPlatform } from './harness.js';
 
@@ -143,6 +143,18 @@ describe('expirePayments', () => {
     expect(await expire(hours(25), 2)).toBe(2);
     expect(await expire(hours(25), 2)).toBe(1);
     expect(await expire(hours(25), 2)).toBe(0);
+  });
+
+  it('one run of the job works off a backlog larger than a batch, batch after batch, up to its batch limit', async () => {
+    await expire(hours(25)); // whatever earlier tests left open
+    const ids = [];
+    for (let i = 0; i < 7; i++) ids.push((await createPayment()).id);
+    const drain = (maxBatches: number) => expireDuePayments(t.platform.orm, t.platform.payments, hours(25), { batchSize: 2, maxBatches });
+    expect(await drain(1)).toBe(2);
+    expect(await drain(100)).toBe(5);
+    const states = await Promise.all(ids.map(async (id) => (await statusOf(id)).status));
+    expect(states.every((s) => s === 'canceled')).toBe(true);
+    expect(await drain(100)).toBe(0);
   });
 
   it('a payment that moved on after it was picked is not canceled (checked again under its lock)', async () => {

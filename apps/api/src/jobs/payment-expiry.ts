@@ -47,10 +47,27 @@ export async function expirePayments(orm: MikroORM, payments: PaymentService, no
   return expired;
 }
 
+/**
+ * One run of the job: batch after batch until nothing more is due, so a backlog of any size is
+ * worked off (100 per run every 5 minutes would cap expiry at 28,800 payments a day). At most
+ * `maxBatches` batches, to keep one run bounded; the next run goes on where it stopped.
+ */
+export async function expireDuePayments(orm: MikroORM, payments: PaymentService, now = new Date(), options: { batchSize?: number; maxBatches?: number } = {}): Promise<number> {
+  const batchSize = options.batchSize ?? 100;
+  const maxBatches = options.maxBatches ?? 200;
+  let total = 0;
+  for (let batch = 0; batch < maxBatches; batch++) {
+    const expired = await expirePayments(orm, payments, now, batchSize);
+    total += expired;
+    if (expired < batchSize) break;
+  }
+  return total;
+}
+
 export async function scheduleExpiry(boss: PgBoss, orm: MikroORM, payments: PaymentService, logger: Logger): Promise<void> {
   await boss.schedule(QUEUES.expiry, '*/5 * * * *', {}, { singletonKey: 'payment-expiry' });
   await boss.work(QUEUES.expiry, async () => {
-    const expired = await expirePayments(orm, payments);
+    const expired = await expireDuePayments(orm, payments);
     if (expired > 0) logger.info({ expired }, 'expired payments canceled');
   });
 }
