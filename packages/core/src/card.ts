@@ -2,9 +2,15 @@
  * Card checks shared by the hosted page (inline validation) and the checkout API (sandbox only).
  * No zod here: the hosted page imports this file and must not bundle zod (see schemas.ts for cardSchema).
  */
+/** 12–19 digits, spaces and dashes allowed between them: the shape of a card number. */
+export function cardNumberShaped(number: string): boolean {
+  return /^\d{12,19}$/.test(number.replace(/[\s-]/g, ''));
+}
+
+/** The card checksum: the hosted page refuses a number that fails it before sending anything. */
 export function luhnValid(number: string): boolean {
   const digits = number.replace(/[\s-]/g, '');
-  if (!/^\d{12,19}$/.test(digits)) return false;
+  if (!cardNumberShaped(digits)) return false;
   let sum = 0;
   for (let i = 0; i < digits.length; i++) {
     let d = Number(digits[digits.length - 1 - i]);
