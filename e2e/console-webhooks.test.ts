@@ -51,6 +51,7 @@ async function startReceiver(): Promise<Receiver> {
 let t: TestPlatform;
 let browser: Browser;
 let receiver: Receiver;
+let admin: ConsoleUser;
 let support: ConsoleUser;
 let viewer: ConsoleUser;
 let sandboxToken: string;
@@ -62,7 +63,7 @@ beforeAll(async () => {
   t = await startTestPlatform({ webhookRetryScale: 0.000001 });
   browser = await launchBrowser();
   receiver = await startReceiver();
-  [support, viewer] = await Promise.all([addUser(t, 'support'), addUser(t, 'viewer')]);
+  [admin, support, viewer] = await Promise.all([addUser(t, 'admin'), addUser(t, 'support'), addUser(t, 'viewer')]);
   ({ sandboxToken, tenantId } = await t.tenantWithTokens('hooks-shop'));
   const endpoint = await t.request('POST', '/v1/webhook-endpoints', {
     token: sandboxToken,
@@ -133,15 +134,24 @@ describe('console: webhook deliveries', () => {
     expect(await viewerPage.getByRole('button', { name: 'Send test event' }).count()).toBe(0);
   });
 
-  it('"Enable" on the tenant page re-enables an endpoint disabled by a 410; a viewer does not see it', async () => {
+  it('"Enable" on the tenant page re-enables an endpoint disabled by a 410 (admin only); support and viewer do not see it', async () => {
     await t.sql(`update webhook_endpoints set status = 'disabled', disabled_reason = 'The endpoint answered 410 Gone', failing_since = now() where id = ?`, [endpointId]);
-    const viewerPage = await openPage(browser, consoleUrl(t, `#/tenants/${tenantId}`), opened);
-    await signIn(viewerPage, viewer);
-    await visible(viewerPage.getByText('The endpoint answered 410 Gone'));
-    expect(await viewerPage.getByRole('button', { name: /^Enable/ }).count()).toBe(0);
+    for (const user of [viewer, support]) {
+      const tenantPage = await openPage(browser, consoleUrl(t, `#/tenants/${tenantId}`), opened);
+      await signIn(tenantPage, user);
+      await visible(tenantPage.getByText('The endpoint answered 410 Gone'));
+      expect(await tenantPage.getByRole('button', { name: /^Enable/ }).count(), `${user.role} on the tenant page`).toBe(0);
+    }
+    // Nor in the Endpoints panel of the Webhooks page, where support still sends test events.
+    const supportWebhooks = await openPage(browser, consoleUrl(t, `#/webhooks?tenantId=${tenantId}`), opened);
+    await signIn(supportWebhooks, support);
+    await visible(supportWebhooks.getByRole('button', { name: 'Send test event' }));
+    expect(await supportWebhooks.getByRole('button', { name: /^Enable/ }).count(), 'support on the Webhooks page').toBe(0);
+    const [unchanged] = await t.sql('select status from webhook_endpoints where id = ?', [endpointId]);
+    expect(unchanged.status).toBe('disabled');
 
     const page = await openPage(browser, consoleUrl(t, `#/tenants/${tenantId}`), opened);
-    await signIn(page, support);
+    await signIn(page, admin);
     await (await visible(page.getByRole('button', { name: `Enable ${receiver.url}` }))).click();
     await visible(page.getByText('is enabled again: new events are delivered to it.'));
     await waitFor(async () => (await page.getByText('The endpoint answered 410 Gone').count()) === 0, 'the reason to disappear');

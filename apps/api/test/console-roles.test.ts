@@ -25,7 +25,7 @@ const MINIMUM_ROLE: Record<string, Role> = {
   'webhooks.deliveries': 'viewer',
   'webhooks.replay': 'support',
   'webhooks.sendTest': 'support',
-  'webhooks.updateEndpoint': 'support',
+  'webhooks.updateEndpoint': 'admin',
   'audit.list': 'viewer',
   'audit.verify': 'viewer',
   'refunds.create': 'support',
@@ -112,7 +112,7 @@ describe('every console mutation is audited with the user as actor', () => {
       ['tenants.rotateSecret', admin, async () => ok(await admin.mutate('tenants.rotateSecret', { tenantId: tenant.tenantId, mode: 'live' })), users.admin.id],
       ['webhooks.replay', clients.support, async () => ok(await clients.support.mutate('webhooks.replay', { deliveryId: delivery.id })), users.support.id],
       ['webhooks.sendTest', clients.support, async () => ok(await clients.support.mutate('webhooks.sendTest', { endpointId: endpoint.id })), users.support.id],
-      ['webhooks.updateEndpoint', clients.support, async () => ok(await clients.support.mutate('webhooks.updateEndpoint', { endpointId: endpoint.id, status: 'disabled' })), users.support.id],
+      ['webhooks.updateEndpoint', admin, async () => ok(await admin.mutate('webhooks.updateEndpoint', { endpointId: endpoint.id, status: 'disabled' })), users.admin.id],
       ['refunds.create', clients.support, async () => ok(await clients.support.mutate('refunds.create', { paymentId: payment.id, amount: 500, reason: 'duplicate', note: 'audit test' })), users.support.id],
       ['providerAccounts.add', admin, async () => ok(await admin.mutate('providerAccounts.add', account)), users.admin.id],
       [

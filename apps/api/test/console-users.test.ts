@@ -44,6 +44,18 @@ describe('console.users', () => {
     expectError(await admin.client.mutate('users.create', { email: 'role@example.com', role: 'root' }), 400, 'parameter_invalid');
   });
 
+  it("accepts the same e-mails as the CLI's user:create (the spec's a@b.c, a single-label domain), normalized; refuses the same", async () => {
+    const spec = ok(await admin.client.mutate('users.create', { email: 'a@b.c', role: 'viewer' }));
+    expect(spec.user.email).toBe('a@b.c');
+    const local = ok(await admin.client.mutate('users.create', { email: '  Desk@LocalHost ', role: 'viewer' }));
+    expect(local.user.email).toBe('desk@localhost');
+    ok(await new ConsoleClient(t.baseUrl).mutate('auth.login', { email: 'Desk@localhost', password: local.password }));
+    expectError(await admin.client.mutate('users.create', { email: 'DESK@localhost', role: 'viewer' }), 400, 'parameter_invalid');
+    for (const email of ['no-at-sign', '@b.c', 'a@', 'a@@b.c', 'a b@c.d']) {
+      expectError(await admin.client.mutate('users.create', { email, role: 'viewer' }), 400, 'parameter_invalid');
+    }
+  });
+
   it('paginates newest first with a cursor', async () => {
     for (let i = 0; i < 3; i++) ok(await admin.client.mutate('users.create', { email: `page-${i}@example.com`, role: 'viewer' }));
     const first = ok(await admin.client.query('users.list', { limit: 2 }));

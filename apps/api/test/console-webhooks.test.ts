@@ -7,6 +7,7 @@ import { auditOf, createEndpoint, createPayment, expectError, ok, signedIn, star
  * schedule is scaled down 100 000× so a failing endpoint exhausts it in about a second.
  */
 let t: TestPlatform;
+let admin: Awaited<ReturnType<typeof signedIn>>;
 let support: Awaited<ReturnType<typeof signedIn>>;
 let viewer: Awaited<ReturnType<typeof signedIn>>;
 type Shop = Awaited<ReturnType<TestPlatform['tenantWithTokens']>>;
@@ -20,6 +21,7 @@ const base = { amount: 1500, currency: 'EUR', returnUrl: 'https://shop.example.c
 
 beforeAll(async () => {
   t = await startTestPlatform({ webhookRetryScale: 0.00001 });
+  admin = await signedIn(t, 'admin');
   support = await signedIn(t, 'support');
   viewer = await signedIn(t, 'viewer');
   shopA = await t.tenantWithTokens('hook-shop-a');
@@ -120,23 +122,40 @@ describe('console.webhooks.replay and sendTest', () => {
   });
 });
 
-describe('console.webhooks.updateEndpoint', () => {
+describe('console.webhooks.updateEndpoint (admin only)', () => {
   const disable = () =>
     t.sql(`update webhook_endpoints set status = 'disabled', disabled_reason = 'The endpoint answered 410 Gone', failing_since = now() - interval '6 days' where id = ?`, [
       failingEndpoint.id,
     ]);
+  const endpointRow = async () =>
+    (await t.sql('select status, disabled_reason, failing_since, updated_at from webhook_endpoints where id = ?', [failingEndpoint.id]))[0];
+  const updateAudits = async () => (await auditOf(t, `action = 'webhook_endpoint.update' and target_id = ?`, [failingEndpoint.id])).length;
 
-  it('a viewer may not enable an endpoint (403), and it stays disabled', async () => {
+  it('viewer and support may neither enable nor disable an endpoint (403 permission_denied): it is unchanged and nothing is audited', async () => {
     await disable();
-    expectError(await viewer.client.mutate('webhooks.updateEndpoint', { endpointId: failingEndpoint.id, status: 'enabled' }), 403, 'permission_denied');
-    const [row] = await t.sql('select status from webhook_endpoints where id = ?', [failingEndpoint.id]);
-    expect(row.status).toBe('disabled');
+    const disabled = await endpointRow();
+    const audits = await updateAudits();
+    for (const user of [viewer, support]) {
+      expectError(await user.client.mutate('webhooks.updateEndpoint', { endpointId: failingEndpoint.id, status: 'enabled' }), 403, 'permission_denied');
+    }
+    expect(await endpointRow()).toEqual(disabled);
+
+    ok(await admin.client.mutate('webhooks.updateEndpoint', { endpointId: failingEndpoint.id, status: 'enabled' }));
+    const enabled = await endpointRow();
+    expect(enabled.status).toBe('enabled');
+    const afterAdmin = await updateAudits();
+    expect(afterAdmin).toBe(audits + 1);
+    for (const user of [viewer, support]) {
+      expectError(await user.client.mutate('webhooks.updateEndpoint', { endpointId: failingEndpoint.id, status: 'disabled' }), 403, 'permission_denied');
+    }
+    expect(await endpointRow()).toEqual(enabled);
+    expect(await updateAudits()).toBe(afterAdmin);
   });
 
-  it('support enables a disabled endpoint of any tenant: the failure clock restarts, new events arrive; audited with the user', async () => {
+  it('an admin enables a disabled endpoint of any tenant: the failure clock restarts, new events arrive; audited with the user', async () => {
     await disable();
     failing.state.status = 200;
-    const enabled = ok(await support.client.mutate('webhooks.updateEndpoint', { endpointId: failingEndpoint.id, status: 'enabled' }));
+    const enabled = ok(await admin.client.mutate('webhooks.updateEndpoint', { endpointId: failingEndpoint.id, status: 'enabled' }));
     expect(enabled).toMatchObject({ id: failingEndpoint.id, tenantId: shopA.tenantId, status: 'enabled', disabledReason: null });
     const [row] = await t.sql('select status, disabled_reason, failing_since from webhook_endpoints where id = ?', [failingEndpoint.id]);
     expect(row).toEqual({ status: 'enabled', disabled_reason: null, failing_since: null });
@@ -147,10 +166,10 @@ describe('console.webhooks.updateEndpoint', () => {
     await createPayment(t, shopA.sandboxToken, base);
     await waitFor('the new event to arrive', async () => failing.state.received > before);
 
-    const [entry] = await auditOf(t, `action = 'webhook_endpoint.update' and target_id = ?`, [failingEndpoint.id]);
+    const entry = (await auditOf(t, `action = 'webhook_endpoint.update' and target_id = ?`, [failingEndpoint.id])).at(-1);
     expect(entry).toMatchObject({
       actor_type: 'user',
-      actor_id: support.user.id,
+      actor_id: admin.user.id,
       tenant_id: shopA.tenantId,
       mode: 'sandbox',
       before: { status: 'disabled' },
@@ -158,11 +177,11 @@ describe('console.webhooks.updateEndpoint', () => {
     });
   });
 
-  it('support may disable one too; unknown ids answer 404 and a bad status 400', async () => {
-    const disabled = ok(await support.client.mutate('webhooks.updateEndpoint', { endpointId: failingEndpoint.id, status: 'disabled' }));
+  it('an admin may disable one too; unknown ids answer 404 and a bad status 400', async () => {
+    const disabled = ok(await admin.client.mutate('webhooks.updateEndpoint', { endpointId: failingEndpoint.id, status: 'disabled' }));
     expect(disabled).toMatchObject({ status: 'disabled', disabledReason: 'Disabled in the console' });
-    expectError(await support.client.mutate('webhooks.updateEndpoint', { endpointId: 'we_nope', status: 'enabled' }), 404, 'resource_missing');
-    expectError(await support.client.mutate('webhooks.updateEndpoint', { endpointId: failingEndpoint.id, status: 'paused' }), 400, 'parameter_invalid');
-    ok(await support.client.mutate('webhooks.updateEndpoint', { endpointId: failingEndpoint.id, status: 'enabled' }));
+    expectError(await admin.client.mutate('webhooks.updateEndpoint', { endpointId: 'we_nope', status: 'enabled' }), 404, 'resource_missing');
+    expectError(await admin.client.mutate('webhooks.updateEndpoint', { endpointId: failingEndpoint.id, status: 'paused' }), 400, 'parameter_invalid');
+    ok(await admin.client.mutate('webhooks.updateEndpoint', { endpointId: failingEndpoint.id, status: 'enabled' }));
   });
 });

@@ -7,7 +7,7 @@ import { Section } from '../components/Section';
 import { Empty } from '../components/States';
 import { Time } from '../components/Time';
 import { href } from '../router';
-import { canOperate, useMe } from '../session';
+import { isAdmin, useMe } from '../session';
 import { tenantQueryKey } from './TenantSecrets';
 
 type Tenant = Outputs['tenants']['get'];
@@ -16,7 +16,8 @@ type Endpoint = Tenant['webhookEndpoints'][number];
 export function TenantEndpoints({ tenant }: { tenant: Tenant }) {
   const endpoints = tenant.webhookEndpoints;
   const me = useMe();
-  const operator = canOperate(me.role);
+  // Enabling or disabling an endpoint is the admins' (the server refuses support and viewers).
+  const admin = isAdmin(me.role);
   const client = useQueryClient();
   const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
   // Re-enabling clears the disabled reason and restarts the 5-day failure clock; new events are delivered again.
@@ -86,7 +87,7 @@ export function TenantEndpoints({ tenant }: { tenant: Tenant }) {
                       <Anchor href={href('/webhooks', { tenantId: tenant.id, endpointId: e.id })} size="sm">
                         View deliveries
                       </Anchor>
-                      {operator && e.status === 'disabled' ? (
+                      {admin && e.status === 'disabled' ? (
                         <Button
                           size="xs"
                           variant="light"

@@ -163,7 +163,7 @@ function CreateUserForm({ onCreated }: { onCreated: (user: CreatedUser) => void 
     create.mutate();
   };
   return (
-    <Paper withBorder p="md" mb="lg" component="form" onSubmit={submit} aria-label="Add user">
+    <Paper withBorder p="md" mb="lg" component="form" noValidate onSubmit={submit} aria-label="Add user">
       <Title order={2} size="h4" mb="sm">
         Add a user
       </Title>

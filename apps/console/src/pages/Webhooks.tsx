@@ -9,7 +9,7 @@ import { TenantSelect, useTenantName } from '../components/TenantSelect';
 import { Time } from '../components/Time';
 import { PageTitle } from '../Layout';
 import { href, navigate } from '../router';
-import { canOperate, useMe } from '../session';
+import { canOperate, isAdmin, useMe } from '../session';
 
 type Delivery = Outputs['webhooks']['deliveries']['data'][number];
 type DeliveriesInput = Inputs['webhooks']['deliveries'];
@@ -63,6 +63,8 @@ function Deliveries({ tenantId, status }: { tenantId: string; status: string }) 
     onError,
   });
   const operator = canOperate(me.role);
+  // Enabling an endpoint is the admins' (the server refuses support and viewers); replays and test events are support's too.
+  const admin = isAdmin(me.role);
 
   return (
     <>
@@ -87,6 +89,7 @@ function Deliveries({ tenantId, status }: { tenantId: string; status: string }) 
         tenantId={tenantId}
         deliveries={deliveries.data?.data ?? []}
         operator={operator}
+        admin={admin}
         sending={sendTest.isPending}
         onSendTest={(e) => sendTest.mutate(e)}
         enabling={enable.isPending ? (enable.variables?.id ?? null) : null}
@@ -204,6 +207,7 @@ function Endpoints({
   tenantId,
   deliveries,
   operator,
+  admin,
   sending,
   onSendTest,
   enabling,
@@ -211,7 +215,10 @@ function Endpoints({
 }: {
   tenantId: string;
   deliveries: Delivery[];
+  /** Send test events (support, admin). */
   operator: boolean;
+  /** Enable a disabled endpoint (admin). */
+  admin: boolean;
   sending: boolean;
   onSendTest: (endpoint: { id: string; url: string }) => void;
   /** The id of the endpoint being enabled, if any. */
@@ -253,7 +260,7 @@ function Endpoints({
               <Table.Td ta="right">
                 {operator ? (
                   <Group gap="xs" justify="flex-end" wrap="nowrap">
-                    {e.status === 'disabled' ? (
+                    {admin && e.status === 'disabled' ? (
                       <Button
                         size="xs"
                         variant="light"

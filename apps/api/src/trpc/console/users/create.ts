@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { adminProcedure } from '../../init.js';
 import { inTransaction } from '../../../console/db.js';
 import { addUser } from '../../../console/users.js';
-import { USER_ROLES } from '../../../services/users.js';
+import { USER_ROLES, userEmailSchema } from '../../../services/users.js';
 
 export const createUserInput = z.object({
-  email: z.email().max(254),
+  email: userEmailSchema,
   role: z.enum(USER_ROLES),
   password: z.string().min(12).max(1024).optional(),
 });
