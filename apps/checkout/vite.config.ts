@@ -7,7 +7,9 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/pay/',
   plugins: [react()],
-  // `npx vite` in apps/checkout: open http://localhost:5173/pay/<token> against a running API.
+  // `npm run dev` runs this config inside the API process (apps/api/src/http/dev-web-apps.ts:
+  // middleware mode, HMR on the API's port), so no proxy is involved there. Standalone, `npx vite`
+  // in apps/checkout: open http://localhost:5173/pay/<token> against a running API.
   server: {
     proxy: { '/trpc': process.env['API_URL'] ?? 'http://127.0.0.1:4000' },
   },

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -15,7 +16,10 @@ const envSchema = z.object({
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
     .optional(),
-  JWT_PRIVATE_KEY: z.string().min(1).optional(),
+  JWT_PRIVATE_KEY: z
+    .string()
+    .refine((v) => parseSigningKey(v) !== null, 'must be an Ed25519 or P-256 private key (JWK JSON or PEM)')
+    .optional(),
   ROLE: z.enum(['all', 'api', 'worker']).default('all'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEBHOOK_ALLOW_PRIVATE_TARGETS: booleanString.default(false),
@@ -58,8 +62,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
-  if (production && e.DATABASE_URL && !e.ENCRYPTION_KEY) {
-    throw new ConfigError('Invalid configuration: ENCRYPTION_KEY is required with DATABASE_URL when NODE_ENV=production');
+  // Replicas on a shared database must share their keys: a key generated into each replica's
+  // own DATA_DIR would make data encrypted, or tokens signed, by one replica unusable on another.
+  if (production && e.DATABASE_URL) {
+    for (const name of ['ENCRYPTION_KEY', 'JWT_PRIVATE_KEY'] as const) {
+      if (!e[name]) throw new ConfigError(`Invalid configuration: ${name} is required with DATABASE_URL when NODE_ENV=production`);
+    }
   }
   return {
     port: e.PORT,
@@ -77,4 +85,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     providers: { stripeApiBaseUrl: e.STRIPE_API_BASE_URL, adyenCheckoutBaseUrl: e.ADYEN_CHECKOUT_BASE_URL, timeoutMs: e.PROVIDER_TIMEOUT_MS },
     reconcileProcessingAfterMs: e.RECONCILE_PROCESSING_AFTER_SECONDS * 1000,
   };
+}
+
+/**
+ * The token signing key of JWT_PRIVATE_KEY: an Ed25519 or P-256 private key as a JWK (JSON) or
+ * PEM (PKCS#8, or SEC1 for P-256). Null when the value is not such a key.
+ */
+export function parseSigningKey(value: string): crypto.KeyObject | null {
+  const trimmed = value.trim();
+  let key: crypto.KeyObject;
+  try {
+    key = trimmed.startsWith('{')
+      ? crypto.createPrivateKey({ key: JSON.parse(trimmed) as crypto.JsonWebKey, format: 'jwk' })
+      : crypto.createPrivateKey(trimmed.replace(/\\n/g, '\n'));
+  } catch {
+    return null;
+  }
+  if (key.asymmetricKeyType === 'ed25519') return key;
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return key;
+  return null;
 }

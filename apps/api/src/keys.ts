@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as jose from 'jose';
-import type { Config } from './config.js';
+import { ConfigError, parseSigningKey, type Config } from './config.js';
 
 export interface SigningKeys {
   alg: 'EdDSA' | 'ES256';
@@ -36,7 +36,13 @@ export async function loadKeys(config: Config): Promise<PlatformKeys> {
 
 async function loadOrCreateStored(dataDir: string): Promise<StoredKeys> {
   const file = path.join(dataDir, 'keys.json');
-  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as StoredKeys;
+  if (fs.existsSync(file)) {
+    try {
+      return JSON.parse(fs.readFileSync(file, 'utf8')) as StoredKeys;
+    } catch {
+      throw new ConfigError(`Invalid configuration: ${file} (the generated keys in DATA_DIR) is not valid JSON`);
+    }
+  }
   const { privateKey } = await jose.generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
   const stored: StoredKeys = {
     jwtPrivateJwk: await jose.exportJWK(privateKey),
@@ -48,23 +54,15 @@ async function loadOrCreateStored(dataDir: string): Promise<StoredKeys> {
 }
 
 async function importConfiguredKey(value: string): Promise<SigningKeys> {
-  const trimmed = value.trim();
-  if (trimmed.startsWith('{')) return importJwk(JSON.parse(trimmed) as jose.JWK);
-  for (const alg of ['EdDSA', 'ES256'] as const) {
-    try {
-      const privateKey = await jose.importPKCS8(trimmed, alg, { extractable: true });
-      const jwk = await jose.exportJWK(privateKey);
-      return importJwk({ ...jwk, alg });
-    } catch {
-      // try the next algorithm
-    }
-  }
-  throw new Error('Invalid configuration: JWT_PRIVATE_KEY must be an Ed25519 or P-256 private key (JWK or PKCS#8 PEM)');
+  // loadConfig has validated the value already; this guards callers that build a Config by hand.
+  const key = parseSigningKey(value);
+  if (!key) throw new ConfigError('Invalid configuration: JWT_PRIVATE_KEY must be an Ed25519 or P-256 private key (JWK JSON or PEM)');
+  return importJwk(key.export({ format: 'jwk' }) as jose.JWK);
 }
 
 async function importJwk(jwk: jose.JWK): Promise<SigningKeys> {
   const alg = jwk.kty === 'EC' ? 'ES256' : 'EdDSA';
-  if (!jwk.d) throw new Error('Invalid configuration: JWT_PRIVATE_KEY is not a private key');
+  if (!jwk.d) throw new ConfigError('Invalid configuration: JWT_PRIVATE_KEY is not a private key');
   const { d: _d, ...publicJwk } = jwk;
   return {
     alg,

@@ -1,10 +1,12 @@
-import type { Server } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrate } from './db/orm.js';
-import { createPlatform, startWorker } from './platform.js';
-import { createApp } from './http/app.js';
+import { createPlatform } from './platform.js';
+import { startServer } from './server.js';
 import { seedIfEmpty } from './seed.js';
+
+/** `npm run dev` passes --dev: Vite dev servers for the web apps (no build), with reload on change. */
+const dev = process.argv.slice(2).includes('--dev');
 
 async function main(): Promise<void> {
   let config;
@@ -23,36 +25,45 @@ async function main(): Promise<void> {
   // The embedded database is ours alone, so it is migrated on start; a shared PostgreSQL is
   // migrated explicitly (`npm run cli -- migrate`) and /readyz reports pending migrations.
   if (db.embedded) await migrate(platform.orm);
-  const seeded = (await platform.isMigrated()) ? await seedIfEmpty(platform.orm.em.fork(), platform.tenants) : null;
+  const migrated = await platform.isMigrated();
+  const seeded = migrated ? await seedIfEmpty(platform.orm.em.fork(), platform.tenants) : null;
 
-  const app = createApp(platform);
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-  });
-  // The worker posts sandbox-provider webhooks to the API: this process in ROLE=all, PUBLIC_URL otherwise.
-  const localUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${(server.address() as { port: number }).port}`;
-  if (config.role !== 'api') await startWorker(platform, config.role === 'all' ? localUrl : config.publicUrl);
+  const server = await startServer(platform, { dev });
   const base = config.publicUrl;
+  const database = db.embedded ? `embedded in ${config.dataDir}/pg` : 'DATABASE_URL';
   const lines = [
     '',
-    `Payment platform is running (role: ${config.role}, database: ${db.embedded ? `embedded in ${config.dataDir}/pg` : 'DATABASE_URL'})`,
-    `  API            ${base}/v1`,
-    `  API docs       ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
-    `  Checkout       ${base}/pay/<checkoutToken>`,
-    `  Console        ${base}/console/`,
-    `  Health         ${base}/healthz  ${base}/readyz  ${base}/metrics`,
+    `Payment platform is running (role: ${config.role}, database: ${database}${dev && config.role !== 'worker' ? ', dev: Vite dev servers with hot reload' : ''})`,
   ];
-  if (seeded) {
+  if (config.role === 'worker') {
+    // A worker replica serves only its operational endpoints over HTTP.
+    lines.push(`  Health         ${base}/healthz  ${base}/readyz  ${base}/metrics`);
+  } else {
+    lines.push(
+      `  API            ${base}/v1`,
+      `  API docs       ${base}/docs   (OpenAPI: ${base}/openapi.json)`,
+      `  Checkout       ${base}/pay/<checkoutToken>`,
+      `  Console        ${base}/console/`,
+      `  Health         ${base}/healthz  ${base}/readyz  ${base}/metrics`,
+    );
+  }
+  if (!migrated) {
+    lines.push('', 'The database has pending migrations (/readyz names them): /v1, /trpc and /webhooks answer 503 until you run: npm run cli -- migrate');
+  } else if (seeded) {
     lines.push(
       '',
       'First start: created these credentials. They are shown ONCE; save them now.',
       `  Console admin  ${seeded.admin.email} / ${seeded.admin.password}`,
       `  Sandbox tenant appName=${seeded.tenant.appName}  appSecret=${seeded.tenant.sandboxSecret}`,
-      '',
-      'Try it:',
-      `  curl -s ${base}/v1/auth/token -H 'Content-Type: application/json' \\`,
-      `    -d '{"appName":"${seeded.tenant.appName}","appSecret":"${seeded.tenant.sandboxSecret}"}'`,
     );
+    if (config.role !== 'worker') {
+      lines.push(
+        '',
+        'Try it:',
+        `  curl -s ${base}/v1/auth/token -H 'Content-Type: application/json' \\`,
+        `    -d '{"appName":"${seeded.tenant.appName}","appSecret":"${seeded.tenant.sandboxSecret}"}'`,
+      );
+    }
   } else {
     lines.push('', 'Credentials were printed on first start; new ones: npm run cli -- tenant:create --app-name my-app');
   }
@@ -63,9 +74,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    await closed;
+    await server.close();
     await platform.close();
     await db.stop();
     process.exit(0);

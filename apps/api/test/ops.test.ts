@@ -111,6 +111,40 @@ describe('on an unmigrated database', () => {
     expectErrorBody(res, 503, 'api_error', 'service_unavailable');
     expect(res.body.error.message).toMatch(/migrat/i);
   });
+
+  it.each([
+    ['POST', '/webhooks/sandbox', { rawBody: '{"type":"payment.succeeded"}' }],
+    ['POST', '/webhooks/stripe', { rawBody: '{}', headers: { 'stripe-signature': 't=1,v1=x' } }],
+    ['POST', '/webhooks/adyen', { body: { notificationItems: [] } }],
+  ] as const)('inbound provider webhooks: %s %s → 503 in the error shape (the provider retries later)', async (method, path, opts) => {
+    const res = await t.request(method, path, opts);
+    expectErrorBody(res, 503, 'api_error', 'service_unavailable');
+    expect(res.body.error.message).toMatch(/migrat/i);
+  });
+
+  it.each([
+    ['GET', `/trpc/checkout.session?input=${encodeURIComponent(JSON.stringify({ token: 'x.y.z' }))}`, {}],
+    ['POST', '/trpc/console.auth.login', { body: { email: 'a@example.com', password: 'pw' }, headers: { 'x-console-csrf': '1' } }],
+    ['GET', '/trpc/console.auth.me', {}],
+  ] as const)('tRPC (checkout and console): %s %s → 503 in the tRPC error shape the apps read', async (method, path, opts) => {
+    const res = await t.request(method, path, opts);
+    expect(res.status, res.text).toBe(503);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(res.body.error).toMatchObject({
+      message: expect.stringMatching(/migrat/i),
+      data: { code: 'SERVICE_UNAVAILABLE', httpStatus: 503, appCode: 'service_unavailable' },
+    });
+    expect(res.text).not.toMatch(/stack|select |pgboss/i);
+  });
+
+  it('the hosted pages\' static files are still served (no migration error)', async () => {
+    for (const path of ['/pay/some.checkout.token', '/console/']) {
+      const res = await t.request('GET', path);
+      // 200 with the built app, or 503 "not built" when the web apps were not built.
+      expect(res.text).not.toMatch(/migrat/i);
+      if (res.status === 200) expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    }
+  });
 });
 
 describe('rate limiting', () => {

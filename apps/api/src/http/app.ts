@@ -1,5 +1,6 @@
-import express, { type Express } from 'express';
-import { AppError } from '@platform/core';
+import express, { type Express, type RequestHandler } from 'express';
+import { AppError, isAppError } from '@platform/core';
+import { TRPCError } from '@trpc/server';
 import { pinoHttp } from 'pino-http';
 import type { Platform } from './platform.js';
 import { requestId, requestIdOf } from './request-id.js';
@@ -15,16 +16,27 @@ import { webhookEndpointRoutes } from './routes/webhook-endpoints.js';
 import { opsRoutes } from './routes/ops.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { docsRoutes } from './docs-page.js';
-import { webAppRoutes } from './web-apps.js';
+import { webAppRoutes, type DevWebApps } from './web-apps.js';
+import { securityHeaders } from './security-headers.js';
 import { providerWebhookRoutes } from './routes/provider-webhooks.js';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { appRouter } from '../trpc/router.js';
 import { cookieJar } from '../console/cookies.js';
 
-export function createApp(platform: Platform): Express {
+export interface AppOptions {
+  /** `npm run dev`: serve the checkout and the console from Vite dev servers instead of their builds. */
+  devWebApps?: DevWebApps;
+}
+
+/**
+ * The HTTP app of this process. `ROLE=worker` serves only the operational endpoints (/healthz,
+ * /readyz, /metrics) so it can be probed and scraped; everything else answers 404.
+ */
+export function createApp(platform: Platform, options: AppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(securityHeaders);
   app.use(requestId);
   app.use(platform.metrics.middleware);
   app.use(
@@ -36,36 +48,59 @@ export function createApp(platform: Platform): Express {
   );
 
   app.use(opsRoutes(platform));
+  if (platform.config.role !== 'worker') apiRoutes(app, platform, options);
+
+  app.use(notFound);
+  app.use(errorHandler(platform.logger));
+  return app;
+}
+
+const MIGRATIONS_PENDING = 'Database migrations are pending; run: npm run cli -- migrate';
+
+function apiRoutes(app: Express, platform: Platform, options: AppOptions): void {
+  // The API refuses to serve on an unmigrated database; /readyz says why. One check for
+  // /v1, /webhooks/{provider} and /trpc (the web apps' static files are still served).
+  const assertMigrated = async (): Promise<void> => {
+    if (!(await platform.isMigrated())) throw new AppError('service_unavailable', MIGRATIONS_PENDING);
+  };
+  const refuseUnmigrated: RequestHandler = async (_req, _res, next) => {
+    await assertMigrated();
+    next();
+  };
+
   const openapi = buildOpenApiDocument(platform.config.publicUrl);
   app.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
   app.use(docsRoutes());
-  app.use(webAppRoutes());
+  app.use(webAppRoutes(options.devWebApps));
+  app.use('/webhooks', refuseUnmigrated);
   app.use(providerWebhookRoutes(platform));
   app.use(
     '/trpc',
     createExpressMiddleware({
       router: appRouter,
       maxBodySize: 64 * 1024,
-      createContext: ({ req, res }) => ({
-        platform,
-        checkout: platform.checkout,
-        logger: platform.logger,
-        requestId: requestIdOf(res),
-        ip: req.ip ?? null,
-        headers: req.headers,
-        cookies: cookieJar(req, res),
-      }),
+      createContext: async ({ req, res }) => {
+        // tRPC's own error shape (data.appCode = service_unavailable, HTTP 503), which the apps read.
+        await assertMigrated().catch((err: unknown) => {
+          throw isAppError(err) ? new TRPCError({ code: err.trpcCode, message: err.message, cause: err }) : err;
+        });
+        return {
+          platform,
+          checkout: platform.checkout,
+          logger: platform.logger,
+          requestId: requestIdOf(res),
+          ip: req.ip ?? null,
+          headers: req.headers,
+          cookies: cookieJar(req, res),
+        };
+      },
     }),
   );
 
   const v1 = express.Router();
-  v1.use(async (_req, _res, next) => {
-    // The API refuses to serve on an unmigrated database; /readyz says why.
-    if (!(await platform.isMigrated())) throw new AppError('service_unavailable', 'Database migrations are pending; run: npm run cli -- migrate');
-    next();
-  });
+  v1.use(refuseUnmigrated);
   v1.use(jsonBody);
   v1.use(authRoutes(platform));
   v1.use(authenticate(platform));
@@ -78,8 +113,4 @@ export function createApp(platform: Platform): Express {
   // and the metrics route label would lose its /v1 prefix ("/payments/:id").
   v1.use(errorHandler(platform.logger));
   app.use('/v1', v1);
-
-  app.use(notFound);
-  app.use(errorHandler(platform.logger));
-  return app;
 }

@@ -52,10 +52,10 @@ export const CHECKOUT_CSP = [
   "form-action 'self'",
 ].join('; ');
 
+// On top of the headers every response carries (security-headers.ts: HSTS, nosniff,
+// X-Frame-Options, Referrer-Policy: no-referrer — the checkout URL carries its token).
 const checkoutHeaders: RequestHandler = (_req, res, next) => {
   res.setHeader('Content-Security-Policy', CHECKOUT_CSP);
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Cache-Control', 'no-store');
   next();
 };
@@ -78,17 +78,14 @@ export const CONSOLE_CSP = [
 const consoleHeaders: RequestHandler = (_req, res, next) => {
   res.setHeader('Content-Security-Policy', CONSOLE_CSP);
   res.setHeader('Referrer-Policy', 'same-origin');
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader('Cache-Control', 'no-store');
   next();
 };
 
 /** Serves a built single-page app (apps/<name>/dist) under a base path; every deep link gets index.html. */
-function spa(name: string, extraHeaders?: RequestHandler): Router {
+function spa(name: string): Router {
   const router = Router();
   const dist = path.join(appsDir, name, 'dist');
-  if (extraHeaders) router.use(extraHeaders);
   router.use(express.static(dist, { index: false }));
   router.use((_req, res) => {
     const index = path.join(dist, 'index.html');
@@ -101,9 +98,15 @@ function spa(name: string, extraHeaders?: RequestHandler): Router {
   return router;
 }
 
-export function webAppRoutes(): Router {
+/** `npm run dev`: each app served by its Vite dev server (dev-web-apps.ts) instead of its build. */
+export interface DevWebApps {
+  checkout: RequestHandler;
+  console: RequestHandler;
+}
+
+export function webAppRoutes(dev?: DevWebApps): Router {
   const router = Router();
-  router.use('/pay', spa('checkout', checkoutHeaders));
-  router.use('/console', spa('console', consoleHeaders));
+  router.use('/pay', checkoutHeaders, dev?.checkout ?? spa('checkout'));
+  router.use('/console', consoleHeaders, dev?.console ?? spa('console'));
   return router;
 }
