@@ -33,6 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import type pg from 'pg';
+import { DELIVERY_SLOTS } from '../apps/api/src/jobs/webhook-deliveries.js';
 import { benchTempDir, cleanups, CLK_TCK, connectBenchClient, cpuSeconds, createBenchDatabase, nonNegativeInt, positiveInt, runBenchmark, startBenchPlatform, validPayment, writeResultsSection } from './lib.js';
 
 const TARGET_P50_MS = 300;
@@ -440,44 +441,35 @@ interface Breakdown {
   postLatency: number[];
 }
 
-/** One fetch of the delivery worker: the jobs pg-boss handed over together (same started_on). */
-interface Batch {
+/** One delivery job as the worker ran it: fetched (pg-boss started_on) → completed. */
+interface JobRun {
   startedMs: number;
   completedMs: number;
-  size: number;
 }
 
-interface BatchAnalysis {
-  fetches: number;
-  meanSize: number;
-  fullFetches: number;
-  /** fetch → batch completed (the worker fetches again only after the whole batch) */
-  duration: Stats;
-  /** completed → next fetch, when the next fetch was full (jobs were waiting meanwhile) */
-  idleWhileBacklog: Stats;
-  /** deliveries per second while the worker was draining full batches */
-  drainRate: number;
+interface SlotAnalysis {
+  jobs: number;
+  /** fetch → job completed: how long the job held its worker slot */
+  held: Stats;
+  /**
+   * The most jobs active in pg-boss at the same time. The worker runs at most DELIVERY_SLOTS, but
+   * pg-boss marks a job completed just after its slot is free again, so this can read a little higher.
+   */
+  maxConcurrent: number;
 }
 
-function analyseBatches(batches: Batch[], batchLimit: number): BatchAnalysis {
-  const sorted = [...batches].sort((a, b) => a.startedMs - b.startedMs);
-  const idle: number[] = [];
-  for (let i = 0; i + 1 < sorted.length; i++) {
-    if (sorted[i + 1]!.size >= batchLimit) idle.push(sorted[i + 1]!.startedMs - sorted[i]!.completedMs);
-  }
-  const full = sorted.filter((b) => b.size >= batchLimit);
-  const drainSpan = full.length > 1 ? (full[full.length - 1]!.startedMs - full[0]!.startedMs) / 1000 : NaN;
-  return {
-    fetches: sorted.length,
-    meanSize: sorted.reduce((a, b) => a + b.size, 0) / Math.max(1, sorted.length),
-    fullFetches: full.length,
-    duration: stats(sorted.map((b) => b.completedMs - b.startedMs)),
-    idleWhileBacklog: stats(idle),
-    drainRate: full.length > 1 ? ((full.length - 1) * batchLimit) / drainSpan : NaN,
-  };
+function analyseSlots(runs: JobRun[]): SlotAnalysis {
+  // Sweep over start (+1) and end (−1) points; an end sorts before a start at the same instant.
+  const points = runs.flatMap((r) => [
+    { at: r.startedMs, d: 1 },
+    { at: r.completedMs, d: -1 },
+  ]);
+  points.sort((a, b) => a.at - b.at || a.d - b.d);
+  let active = 0;
+  let maxConcurrent = 0;
+  for (const p of points) maxConcurrent = Math.max(maxConcurrent, (active += p.d));
+  return { jobs: runs.length, held: stats(runs.map((r) => r.completedMs - r.startedMs)), maxConcurrent };
 }
-
-const WORKER_BATCH_SIZE = 8; // apps/api/src/jobs/webhook-deliveries.ts: boss.work(..., { batchSize: 8 })
 
 async function main(): Promise<number> {
   const startedAt = new Date();
@@ -637,18 +629,17 @@ async function main(): Promise<number> {
     if (r.latency_ms !== null) breakdown.postLatency.push(r.latency_ms);
   }
   const firstCreatedMs = Math.min(...delivered.map((m) => Date.parse(m.createdAt!)));
-  const batches = (
-    await monitor.query<{ started_ms: string; completed_ms: string | null; size: string }>(
-      `select extract(epoch from started_on) * 1000 as started_ms, extract(epoch from max(completed_on)) * 1000 as completed_ms, count(*) as size
+  const jobRuns = (
+    await monitor.query<{ started_ms: string; completed_ms: string | null }>(
+      `select extract(epoch from started_on) * 1000 as started_ms, extract(epoch from completed_on) * 1000 as completed_ms
          from pgboss.job
-        where name = 'webhook-delivery' and started_on >= to_timestamp($1 / 1000.0)
-        group by started_on`,
+        where name = 'webhook-delivery' and started_on >= to_timestamp($1 / 1000.0)`,
       [firstCreatedMs],
     )
   ).rows
     .filter((r) => r.completed_ms !== null)
-    .map((r) => ({ startedMs: Number(r.started_ms), completedMs: Number(r.completed_ms), size: Number(r.size) }));
-  const batchAnalysis = analyseBatches(batches, WORKER_BATCH_SIZE);
+    .map((r) => ({ startedMs: Number(r.started_ms), completedMs: Number(r.completed_ms) }));
+  const slotAnalysis = analyseSlots(jobRuns);
   const fetched = breakdown.createdToFetched;
   // Did the queue grow over the run? Median createdAt → fetched of the first and the last fifth of the events.
   const byCreated = rows
@@ -691,7 +682,7 @@ async function main(): Promise<number> {
     breakdown,
     pickup,
     queueTrend,
-    batches: batchAnalysis,
+    slots: slotAnalysis,
     usage,
     problems,
   });
@@ -726,7 +717,7 @@ interface SectionInput {
   pickup: { under50: number; under100: number; total: number };
   /** median createdAt → job fetched over the first and the last fifth of the events */
   queueTrend: { first: number; last: number };
-  batches: BatchAnalysis;
+  slots: SlotAnalysis;
   usage: Usage;
   problems: string[];
 }
@@ -757,7 +748,7 @@ function renderSection(r: SectionInput): string {
   const fetchedS = stats(b.createdToFetched);
   const sendS = stats(b.fetchedToArrival);
   const u = r.usage;
-  const ba = r.batches;
+  const sl = r.slots;
   const met = r.problems.length === 0;
   const promptShare = r.pickup.total > 0 ? r.pickup.under100 / r.pickup.total : 0;
 
@@ -772,17 +763,16 @@ function renderSection(r: SectionInput): string {
         `ROLE=worker process when it commits; the 0.5 s poll stays the fallback. \`createdAt\` is stamped before the create's last ` +
         `statements and its COMMIT (which wait on the tenant's audit-chain lock), so this includes that wait. \`createdAt\` → job fetched was ` +
         `${ms(fetchedS.p50)} at p50, ${ms(fetchedS.p95)} at p95, ${ms(fetchedS.max)} max (a uniform wait of 0–0.5 s would give ≈ 250 / 475 / 500 ms); ` +
-        `${pct(r.pickup.under100, r.pickup.total)} of the jobs were fetched within 100 ms. No backlog built up: ${ba.fetches} fetches of ` +
-        `${f1(ba.meanSize)} jobs on average (${ba.fullFetches} full).`,
+        `${pct(r.pickup.under100, r.pickup.total)} of the jobs were fetched within 100 ms. No backlog built up: up to ${sl.maxConcurrent} ` +
+        `jobs were active at once (the worker has ${DELIVERY_SLOTS} delivery slots; pg-boss marks a job completed just after its slot frees).`,
     );
   } else if (!IN_PROCESS_WORKER && promptShare < 0.9 && !growing) {
     notes.push(
       `**Poll, then drain.** If the NOTIFY wake-up (sent at commit by the enqueuing transaction) does not reach the ROLE=worker ` +
-        `process, it sleeps the 0.5 s polling interval after every batch that was not full, while jobs pile up, then drains them in ` +
-        `batches of ${WORKER_BATCH_SIZE} (fetching again at once after a full one). A batch took ${ms(ba.duration.p50)} at p50 ` +
-        `(${ba.fetches} fetches of ${f1(ba.meanSize)} jobs, ${ba.fullFetches} full; idle before a full batch: ${ms(ba.idleWhileBacklog.p50)} ` +
-        `at p50, ${ms(ba.idleWhileBacklog.p95)} at p95 — the polling sleeps), so a job waits for the rest of the sleep plus the batches ` +
-        `ahead of it: \`createdAt\` → job fetched was ${ms(fetchedS.p50)} at p50 and ${ms(fetchedS.p95)} at p95, ` +
+        `process, its ${DELIVERY_SLOTS} delivery loops find new jobs on their 0.5 s polls; a loop that fetched a job wakes an idle one ` +
+        `(or, with none idle, fetches again itself as soon as it is done), so a backlog is drained by several loops at once ` +
+        `(up to ${sl.maxConcurrent} jobs were active at the same time; a job held its slot ${ms(sl.held.p50)} at p50). ` +
+        `\`createdAt\` → job fetched was ${ms(fetchedS.p50)} at p50 and ${ms(fetchedS.p95)} at p95, ` +
         `${pct(r.pickup.under100, r.pickup.total)} within 100 ms. The worker kept up over the run (median wait ${ms(r.queueTrend.first)} ` +
         `in the first fifth of the events, ${ms(r.queueTrend.last)} in the last): no growing backlog, the wait is the polling cycle.`,
     );
@@ -795,25 +785,22 @@ function renderSection(r: SectionInput): string {
   } else {
     notes.push(
       `**Deliveries waited in the queue.** \`createdAt\` → job fetched was ${ms(fetchedS.p50)} at p50 and ${ms(fetchedS.p95)} at p95 ` +
-        `while sending took ${ms(sendS.p50)}: only ${pct(r.pickup.under100, r.pickup.total)} of the jobs were fetched within 100 ms. The worker fetched ${ba.fetches} batches of ` +
-        `${f1(ba.meanSize)} jobs on average (${ba.fullFetches} full batches of ${WORKER_BATCH_SIZE}), so a backlog built up: ` +
+        `while sending took ${ms(sendS.p50)}: only ${pct(r.pickup.under100, r.pickup.total)} of the jobs were fetched within 100 ms. Up to ` +
+        `${sl.maxConcurrent} jobs were active at once (${DELIVERY_SLOTS} delivery slots), so a backlog built up: ` +
         (growing
           ? `events arrived faster than the worker took them off the queue (median wait ${ms(r.queueTrend.first)} in the first fifth of the events, ${ms(r.queueTrend.last)} in the last).`
           : `the median wait was ${ms(r.queueTrend.first)} in the first fifth of the events and ${ms(r.queueTrend.last)} in the last.`),
     );
   }
-  if (Number.isFinite(ba.duration.max) && ba.duration.max > 1000) {
+  if (Number.isFinite(sl.held.max) && sl.held.max > 1000) {
     const lw = u.longestEndpointLockWait;
     notes.push(
-      `**A batch stalled for ${ms(ba.duration.max)}.** pg-boss hands the worker up to ${WORKER_BATCH_SIZE} jobs and fetches again only when ` +
-        `all of them are done, so one slow delivery holds up the queue. ` +
+      `**A delivery held its slot for ${ms(sl.held.max)}.** Each of the worker's ${DELIVERY_SLOTS} delivery loops fetches one job ` +
+        `at a time, so a slow job holds only its own slot (the POST is cut at 15 s) while the others keep fetching. ` +
         (lw && lw.ms > 500
           ? `The sampler saw a statement on \`webhook_endpoints\` wait ${ms(lw.ms)} for a lock (\`${lw.waitEvent}\`): ` +
             `\`${lw.query.replace(/\s+/g, ' ').replace(/`/g, "'").slice(0, 90)}…\`${lw.blockers ? `, blocked by \`${lw.blockers.replace(/`/g, "'").slice(0, 160)}\`` : ''}. ` +
-            `\`WebhookSender.record\` locks the endpoint row \`FOR UPDATE\`; every in-flight create that inserted a delivery holds ` +
-            `\`FOR KEY SHARE\` on that row (the \`webhook_deliveries.endpoint_id\` foreign key) until it commits, and those creates queue ` +
-            `one after another on the tenant's audit-chain lock. Under a steady stream of creates the key-share lock is never free, so ` +
-            `\`FOR UPDATE\` starves. In total, statements spent ≈ ${f1(u.endpointLockWaitSeconds)} s waiting for webhook_endpoints row locks ` +
+            `In total, statements spent ≈ ${f1(u.endpointLockWaitSeconds)} s waiting for webhook_endpoints row locks ` +
             `(up to ${u.maxEndpointLockWaiters} at once, each holding a pool connection meanwhile). `
           : `No long lock wait on \`webhook_endpoints\` was sampled. `) +
         (u.poolPendingMax > 0
@@ -823,15 +810,6 @@ function renderSection(r: SectionInput): string {
             : `The API's database pool (10 connections; the worker process has its own) had ${f1(u.poolPendingMean)} requests ` +
               `waiting for a connection on average (max ${u.poolPendingMax}).`
           : ''),
-    );
-  }
-  if (Number.isFinite(ba.idleWhileBacklog.p50) && ba.idleWhileBacklog.n > 0 && ba.idleWhileBacklog.p50 > 50) {
-    notes.push(
-      `**Draining at the polling rate.** Between a batch and the next full one the worker was idle ${ms(ba.idleWhileBacklog.p50)} at p50 ` +
-        `(${ba.idleWhileBacklog.n} times) although jobs were waiting: after a batch pg-boss sleeps for the rest of the 0.5 s polling ` +
-        `interval unless a notify arrived meanwhile, and it does not fetch again just because the last batch was full. Without new ` +
-        `commits to wake it the backlog drains at about ${WORKER_BATCH_SIZE} jobs per 0.5 s (measured ${f1(ba.drainRate)} deliveries/s ` +
-        `over the full batches).`,
     );
   }
   notes.push(
@@ -886,8 +864,7 @@ function renderSection(r: SectionInput): string {
     row('job fetched → receiver got it', sendS),
     row('`createdAt` → 201 response at the client', stats(b.createdToResponse)),
     row('`POST /v1/payments` round trip at the client', r.postRoundTrip),
-    row(`worker batch: fetch → batch completed (${ba.fetches} batches)`, ba.duration),
-    row('worker idle between a batch and the next full one (jobs were waiting)', ba.idleWhileBacklog),
+    row(`delivery job: fetched → completed in pg-boss (${DELIVERY_SLOTS} slots; up to ${sl.maxConcurrent} jobs active at once)`, sl.held),
     '',
     ...notes.map((n) => `- ${n}`),
     '',

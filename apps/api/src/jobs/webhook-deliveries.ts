@@ -12,7 +12,7 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
 import { toEventObject, type EnqueueDelivery } from '../services/events.js';
-import { postJson, type PostResult } from '../webhooks/http-post.js';
+import { DELIVERY_TIMEOUT_MS, postJson, type PostResult } from '../webhooks/http-post.js';
 import { DISABLE_AFTER_FAILING_MS, nextRetryDelayMs } from '../webhooks/retry-schedule.js';
 import { signWebhook } from '../webhooks/signing.js';
 import { QUEUES } from './boss.js';
@@ -23,9 +23,12 @@ interface DeliveryJob {
 }
 
 /**
- * How long a delivery job may stay active before pg-boss's maintenance treats its worker as
- * dead and re-runs it. Default 60 s (above the 15 s send timeout); WEBHOOK_JOB_EXPIRE_SECONDS
- * lowers it for tests that kill a worker mid-delivery (apps/api/test/webhooks-crash.test.ts).
+ * How long a delivery job may stay active before pg-boss treats its worker as dead and runs it
+ * again; pg-boss also fails a handler that runs longer than this. It must comfortably exceed a
+ * send — the 15 s POST deadline (webhooks/http-post.ts) plus the reads before it and the record
+ * after it — or a job would be re-run while its POST is still in flight: 60 s by default.
+ * WEBHOOK_JOB_EXPIRE_SECONDS lowers it for tests that kill a worker mid-delivery
+ * (apps/api/test/webhooks-crash.test.ts, whose receiver answers at once).
  */
 export function jobExpireSeconds(env: NodeJS.ProcessEnv = process.env): number {
   const configured = Number(env['WEBHOOK_JOB_EXPIRE_SECONDS']);
@@ -83,7 +86,17 @@ export interface WebhookSenderDeps {
   random?: () => number;
   /** Tests only: scales the retry delays. */
   retryScale?: number;
+  /** Tests only: the POST deadline; DELIVERY_TIMEOUT_MS (15 s) otherwise. */
+  deliveryTimeoutMs?: number;
 }
+
+/**
+ * Failures further apart than this are not one streak: a failing delivery is retried at most
+ * 10 h (+10 % jitter) after its previous attempt, and Retry-After is capped at 10 h, so a longer
+ * gap means nothing was tried in between (no traffic, or no worker) — not that the endpoint kept
+ * failing. The next failure after such a gap starts a new streak towards the 5-day disable.
+ */
+export const FAILURE_STREAK_GAP_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Sends one delivery attempt and records it: 2xx → succeeded; 410 → endpoint disabled;
@@ -110,7 +123,7 @@ export class WebhookSender {
     const body = JSON.stringify(toEventObject(event));
     const headers = signWebhook(this.secretsOf(endpoint, now), event.id, now, body);
     const guard = endpoint.mode === 'live' && !this.deps.allowPrivateTargets;
-    const result = await postJson(endpoint.url, headers, body, { guard });
+    const result = await postJson(endpoint.url, headers, body, { guard, timeoutMs: this.deps.deliveryTimeoutMs ?? DELIVERY_TIMEOUT_MS });
     await this.record(deliveryId, result, now);
   }
 
@@ -159,8 +172,7 @@ export class WebhookSender {
         // this 410 was the answer of the endpoint as it was.
         await this.disable(em, endpoint, 'The endpoint answered 410 Gone', now, ['updated_at <= ?', sentAt]);
       } else {
-        const failingSince = endpoint.failingSince ?? now;
-        if (!endpoint.failingSince) await this.updateEndpoint(em, endpoint.id, { failing_since: now }, 'failing_since is null');
+        const failingSince = await this.recordFailure(em, endpoint.id, now);
         let delay = nextRetryDelayMs({
           attemptsMade: delivery.attemptCount,
           statusCode: result.statusCode,
@@ -169,8 +181,8 @@ export class WebhookSender {
           random: this.deps.random?.() ?? Math.random(),
         });
         let disabled = false;
-        if (now.getTime() - failingSince.getTime() >= DISABLE_AFTER_FAILING_MS) {
-          // Checked again on the row itself: a re-enable committed since we read it cleared failing_since.
+        if (failingSince && now.getTime() - failingSince.getTime() >= DISABLE_AFTER_FAILING_MS) {
+          // Checked again on the row itself: a re-enable committed since cleared failing_since.
           disabled = await this.disable(em, endpoint, 'The endpoint failed for 5 days', now, ['failing_since <= ?', new Date(now.getTime() - DISABLE_AFTER_FAILING_MS)]);
         }
         if (delay !== null && this.deps.retryScale) delay = Math.round(delay * this.deps.retryScale);
@@ -199,6 +211,28 @@ export class WebhookSender {
     return (result as { affectedRows?: number }).affectedRows !== 0;
   }
 
+  /**
+   * Marks a failed attempt on the endpoint (`last_failure_at`) and returns when its current
+   * failure streak began (`failing_since`). The streak starts afresh at this failure when there
+   * is none (never failed, a success since, or re-enabled: both clear failing_since) or when the
+   * previous failure is more than FAILURE_STREAK_GAP_MS old. One UPDATE computed from the row as
+   * it is now, so concurrent attempts and a concurrent re-enable are not overwritten with what
+   * this transaction read earlier; null if the endpoint row is gone.
+   */
+  private async recordFailure(em: EntityManager, id: string, now: Date): Promise<Date | null> {
+    const rows = await em.execute<{ failing_since: Date | string }[]>(
+      `update webhook_endpoints
+          set failing_since = case when failing_since is null or last_failure_at is null or last_failure_at < ? then ? else failing_since end,
+              last_failure_at = greatest(last_failure_at, ?)
+        where id = ?
+        returning failing_since`,
+      [new Date(now.getTime() - FAILURE_STREAK_GAP_MS), now, now, id],
+      'all',
+    );
+    const since = rows[0]?.failing_since;
+    return since === undefined ? null : new Date(since);
+  }
+
   /** Disables an endpoint that is still enabled and still meets `[condition, param]`; true when it did. */
   private async disable(em: EntityManager, endpoint: WebhookEndpoint, reason: string, now: Date, [condition, param]: [string, unknown]): Promise<boolean> {
     const disabled = await this.updateEndpoint(em, endpoint.id, { status: 'disabled', disabled_reason: reason, updated_at: now }, `status = 'enabled' and ${condition}`, [param]);
@@ -217,25 +251,48 @@ export class WebhookSender {
   }
 }
 
-/** The worker side: pg-boss hands us jobs; a crash mid-send means the job expires and is retried (at least once). */
-const BATCH_SIZE = 8;
+/**
+ * Deliveries one worker process sends at the same time. Each is its own pg-boss polling loop
+ * (`boss.work` called once per slot, as pg-boss 10 recommends instead of v9's teamSize, see
+ * https://github.com/timgit/pg-boss/issues/483) fetching one job at a time, so a slow endpoint
+ * holds only the slot sending to it — for at most the 15 s POST deadline — while the other loops
+ * keep fetching. (One loop with a batch of 8 fetched again only when the slowest of the 8 was
+ * done, stalling every other tenant's deliveries behind one slow endpoint.)
+ */
+export const DELIVERY_SLOTS = 8;
 
-export async function workWebhookDeliveries(boss: PgBoss, sender: WebhookSender, logger: Logger): Promise<string> {
-  let workerId = '';
-  workerId = await boss.work<DeliveryJob>(QUEUES.webhookDelivery, { pollingIntervalSeconds: 0.5, batchSize: BATCH_SIZE }, async (jobs) => {
-    // A full batch means more are probably waiting: fetch again at once instead of sleeping out the poll interval.
-    if (jobs.length === BATCH_SIZE) setImmediate(() => boss.notifyWorker(workerId));
-    // Jobs of a batch succeed or fail one by one: a crash in one must not resend the others.
-    await Promise.all(
-      jobs.map(async (job) => {
-        try {
-          await sender.send(job.data.deliveryId);
-        } catch (err) {
-          logger.error({ err, deliveryId: job.data.deliveryId }, 'webhook delivery crashed; pg-boss will retry');
-          await boss.fail(QUEUES.webhookDelivery, job.id, { message: (err as Error).message });
-        }
-      }),
-    );
-  });
-  return workerId;
+/**
+ * The worker side: pg-boss hands us jobs; a crash mid-send means the job expires and is retried
+ * (at least once). Returns the id of the loop to wake (`boss.notifyWorker`) when a delivery is
+ * queued; whichever loop fetches a job wakes an idle sibling, so a burst is picked up by several
+ * loops at once, and a loop stuck on a slow send is covered by the others' 0.5 s polling.
+ */
+export async function workWebhookDeliveries(boss: PgBoss, sender: WebhookSender, logger: Logger, slots = DELIVERY_SLOTS): Promise<string> {
+  const loops: string[] = [];
+  const busy = new Set<string>();
+  const deliver = async (job: PgBoss.Job<DeliveryJob>) => {
+    try {
+      await sender.send(job.data.deliveryId);
+    } catch (err) {
+      logger.error({ err, deliveryId: job.data.deliveryId }, 'webhook delivery crashed; pg-boss will retry');
+      await boss.fail(QUEUES.webhookDelivery, job.id, { message: (err as Error).message });
+    }
+  };
+  for (let i = 0; i < slots; i++) {
+    const loop = { id: '' };
+    loop.id = await boss.work<DeliveryJob>(QUEUES.webhookDelivery, { pollingIntervalSeconds: 0.5, batchSize: 1 }, async (jobs) => {
+      busy.add(loop.id);
+      try {
+        // More jobs may be waiting: have an idle loop fetch at once instead of at its next poll,
+        // or, when all are busy, this one as soon as it is done.
+        const idle = loops.find((id) => !busy.has(id));
+        setImmediate(() => boss.notifyWorker(idle ?? loop.id));
+        await Promise.all(jobs.map(deliver));
+      } finally {
+        busy.delete(loop.id);
+      }
+    });
+    loops.push(loop.id);
+  }
+  return loops[0]!;
 }

@@ -19,7 +19,10 @@ export const WebhookEndpointSchema = defineEntity({
     secretEncrypted: p.text(),
     previousSecretEncrypted: p.text().nullable(),
     previousSecretExpiresAt: p.datetime().nullable(),
+    /** Start of the current failure streak (jobs/webhook-deliveries.ts); cleared by a success or a re-enable. */
     failingSince: p.datetime().nullable(),
+    /** The last failed delivery attempt: a failure more than 24 h after it starts a new streak. */
+    lastFailureAt: p.datetime().nullable(),
     deletedAt: p.datetime().nullable(),
     createdAt: p.datetime(),
     updatedAt: p.datetime(),

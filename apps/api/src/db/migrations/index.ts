@@ -5,6 +5,7 @@ import { Migration20261125030000_providers_refunds } from './Migration2026112503
 import { Migration20261125040000_console } from './Migration20261125040000_console.js';
 import { Migration20261125050000_console_perf } from './Migration20261125050000_console_perf.js';
 import { Migration20261207000000_refund_checks } from './Migration20261207000000_refund_checks.js';
+import { Migration20261207010000_webhook_failure_streak } from './Migration20261207010000_webhook_failure_streak.js';
 
 /** Every migration, in order. Listed explicitly so the same list runs from source and from tests. */
 export const migrationsList = [
@@ -15,4 +16,5 @@ export const migrationsList = [
   { name: 'Migration20261125040000_console', class: Migration20261125040000_console },
   { name: 'Migration20261125050000_console_perf', class: Migration20261125050000_console_perf },
   { name: 'Migration20261207000000_refund_checks', class: Migration20261207000000_refund_checks },
+  { name: 'Migration20261207010000_webhook_failure_streak', class: Migration20261207010000_webhook_failure_streak },
 ];
