@@ -2,7 +2,8 @@ import type { Browser, Locator, Page, Route } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../apps/api/test/harness.js';
 import { addProviderAccounts } from '../apps/api/test/provider-account-setup.js';
-import { CHECKOUT_CSP } from '../apps/api/src/http/web-apps.js';
+import { checkoutCsp } from '../apps/api/src/http/web-apps.js';
+import type { ProviderName } from '@platform/core';
 import { startStripeFake, type StripeFake } from '../packages/providers/test/fakes/stripe-fake.js';
 import { startAdyenFake, type AdyenFake } from '../packages/providers/test/fakes/adyen-fake.js';
 import { closePagesExpectingNoProblems, launchBrowser, screenshotPath, trackPageProblems, type TrackedPage } from './browser.js';
@@ -69,8 +70,8 @@ interface Opened {
   assets: string[];
 }
 
-/** Opens a page with the providers' hosts unreachable, as they are on these machines anyway. */
-async function open(url: string, width = 360): Promise<Opened> {
+/** Opens a page with the providers' hosts unreachable, as they are on these machines anyway; its CSP allows exactly `providers`. */
+async function open(url: string, width: number, providers: ProviderName[]): Promise<Opened> {
   const page = await browser.newPage({ viewport: { width, height: 800 }, locale: 'en-US' });
   pages.push({ page, problems: trackPageProblems(page) });
   const providerRequests: string[] = [];
@@ -86,7 +87,7 @@ async function open(url: string, width = 360): Promise<Opened> {
   const response = await page.goto(url);
   expect(response?.status()).toBe(200);
   const headers = response!.headers();
-  expect(headers['content-security-policy']).toBe(CHECKOUT_CSP);
+  expect(headers['content-security-policy']).toBe(checkoutCsp(providers));
   expect(headers['referrer-policy']).toBe('no-referrer');
   return { page, providerRequests, assets };
 }
@@ -101,25 +102,35 @@ const paymentIntentCreates = (paymentId: string) =>
   stripe.requests.filter((r) => r.route === 'POST /v1/payment_intents' && typeof r.body.metadata === 'object' && r.body.metadata.paymentId === paymentId);
 
 describe('the page loads the provider form the API prepared', () => {
-  it('CSP of /pay: Stripe.js and Adyen Web allowed, still no inline scripts, not frameable, no referrer', () => {
-    const directives = new Map(CHECKOUT_CSP.split('; ').map((d) => [d.split(' ')[0]!, d.split(' ').slice(1)] as const));
-    expect(directives.get('script-src')).toEqual([
-      "'self'",
-      'https://js.stripe.com',
-      'https://*.js.stripe.com',
-      'https://checkoutshopper-test.adyen.com',
-      'https://checkoutshopper-live.adyen.com',
-    ]);
-    expect(directives.get('script-src')).not.toContain("'unsafe-inline'");
-    expect(directives.get('frame-src')).toEqual(expect.arrayContaining(['https://js.stripe.com', 'https://hooks.stripe.com', 'https://checkoutshopper-live.adyen.com']));
-    expect(directives.get('connect-src')).toEqual(expect.arrayContaining(["'self'", 'https://api.stripe.com', 'https://checkoutshopper-test.adyen.com']));
-    expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
-    expect(directives.get('default-src')).toEqual(["'self'"]);
+  it("CSP of /pay: only the payment's providers are allowed; still no inline scripts, not frameable, no referrer", () => {
+    const directives = (providers: ProviderName[]) => new Map(checkoutCsp(providers).split('; ').map((d) => [d.split(' ')[0]!, d.split(' ').slice(1)] as const));
+    const sandbox = directives(['sandbox']);
+    expect(sandbox.get('script-src')).toEqual(["'self'"]);
+    expect(sandbox.get('connect-src')).toEqual(["'self'"]);
+    expect(sandbox.get('frame-src')).toEqual(["'none'"]);
+    expect(sandbox.get('form-action')).toEqual(["'self'"]);
+    const stripeOnly = directives(['stripe']);
+    expect(stripeOnly.get('script-src')).toEqual(["'self'", 'https://js.stripe.com', 'https://*.js.stripe.com']);
+    expect(stripeOnly.get('frame-src')).toEqual(['https://js.stripe.com', 'https://*.js.stripe.com', 'https://hooks.stripe.com']);
+    expect(stripeOnly.get('connect-src')).toEqual(["'self'", 'https://api.stripe.com']);
+    expect(stripeOnly.get('form-action')).toEqual(["'self'"]);
+    // Adyen: its hosts, and frames/forms of any https origin for the issuers' 3-D Secure pages.
+    const adyenOnly = directives(['adyen']);
+    expect(adyenOnly.get('script-src')).toEqual(["'self'", 'https://checkoutshopper-test.adyen.com', 'https://checkoutshopper-live.adyen.com']);
+    expect(adyenOnly.get('frame-src')).toEqual(['https:']);
+    expect(adyenOnly.get('form-action')).toEqual(["'self'", 'https:']);
+    expect(adyenOnly.get('connect-src')).toEqual(expect.arrayContaining(["'self'", 'https://checkoutshopper-test.adyen.com', 'https://checkoutanalytics-live.adyen.com']));
+    for (const d of [sandbox, stripeOnly, adyenOnly, directives(['stripe', 'adyen'])]) {
+      expect(d.get('script-src')).not.toContain("'unsafe-inline'");
+      expect(d.get('frame-ancestors')).toEqual(["'none'"]);
+      expect(d.get('default-src')).toEqual(["'self'"]);
+      expect(d.get('base-uri')).toEqual(["'none'"]);
+    }
   });
 
   it('live Stripe payment: prepare creates the PaymentIntent, js.stripe.com is unreachable → "could not be loaded" with Try again, no card form', async () => {
     const payment = await createPayment(t, stripeShop.liveToken);
-    const { page, providerRequests, assets } = await open(payment.url, 360);
+    const { page, providerRequests, assets } = await open(payment.url, 360, ['stripe']);
 
     const alert = await visible(page.getByRole('alert').filter({ hasText: FORM_FAILED }));
     expect(await alert.textContent()).toContain('No money has been taken.');
@@ -155,10 +166,10 @@ describe('the page loads the provider form the API prepared', () => {
 
   it('reloading the page reuses the prepared PaymentIntent (same idempotency key at Stripe)', async () => {
     const payment = await createPayment(t, stripeShop.liveToken);
-    const first = await open(payment.url, 1280);
+    const first = await open(payment.url, 1280, ['stripe']);
     await visible(first.page.getByRole('alert').filter({ hasText: FORM_FAILED }));
     await first.page.screenshot({ path: screenshotPath('checkout-stripe-unavailable-1280'), fullPage: true });
-    const second = await open(payment.url, 1280);
+    const second = await open(payment.url, 1280, ['stripe']);
     await visible(second.page.getByRole('alert').filter({ hasText: FORM_FAILED }));
     const creates = paymentIntentCreates(payment.id);
     expect(creates).toHaveLength(2);
@@ -168,7 +179,7 @@ describe('the page loads the provider form the API prepared', () => {
 
   it('a sandbox payment of a tenant without sandbox accounts keeps the built-in card form and loads no provider SDK', async () => {
     const payment = await createPayment(t, stripeShop.sandboxToken);
-    const { page, providerRequests, assets } = await open(payment.url, 360);
+    const { page, providerRequests, assets } = await open(payment.url, 360, ['sandbox']);
     expect(await (await visible(payButton(page))).textContent()).toBe('Pay €19.99');
     expect(await page.getByLabel('Card number').isVisible()).toBe(true);
     expect(providerRequests).toEqual([]);
@@ -185,7 +196,7 @@ describe('the page loads the provider form the API prepared', () => {
     });
     // Sandbox payments use the built-in sandbox unless the tenant asks for its provider.
     const payment = await createPayment(t, shop.sandboxToken, { provider: 'adyen' });
-    const { page, providerRequests, assets } = await open(payment.url, 360);
+    const { page, providerRequests, assets } = await open(payment.url, 360, ['adyen']);
 
     await visible(page.getByRole('alert').filter({ hasText: FORM_FAILED }));
     expect(await page.getByText('Sandbox — no real money').isVisible()).toBe(true);
@@ -206,7 +217,7 @@ describe('no provider reachable', () => {
     const shop = await tenantWithAccount('stripe-down', 'live', 'stripe', stripeKeys('down'));
     stripe.fail('POST /v1/payment_intents', { status: 500, times: 1000 });
     const payment = await createPayment(t, shop.liveToken);
-    const { page, providerRequests } = await open(payment.url, 360);
+    const { page, providerRequests } = await open(payment.url, 360, ['stripe']);
 
     const alert = await visible(page.getByRole('alert').filter({ hasText: 'The payment provider is not available at the moment' }));
     expect(await alert.textContent()).toContain('No money was taken');

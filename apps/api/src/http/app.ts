@@ -73,7 +73,7 @@ function apiRoutes(app: Express, platform: Platform, options: AppOptions): void 
     res.json(openapi);
   });
   app.use(docsRoutes());
-  app.use(webAppRoutes(options.devWebApps));
+  app.use(webAppRoutes(options.devWebApps, (token) => platform.checkout.providersForPage(token)));
   app.use('/webhooks', refuseUnmigrated);
   app.use(providerWebhookRoutes(platform));
   app.use(

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router, type RequestHandler } from 'express';
+import type { ProviderName } from '@platform/core';
 
 const appsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -39,26 +40,55 @@ const ADYEN = {
   ],
 };
 
-export const CHECKOUT_CSP = [
-  "default-src 'self'",
-  ["script-src 'self'", ...STRIPE.script, ...ADYEN.script].join(' '),
-  // 'unsafe-inline' styles: React style attributes (brand colour) and the providers' SDKs.
-  ["style-src 'self' 'unsafe-inline'", ...ADYEN.style].join(' '),
-  "img-src 'self' https: data:",
-  ["connect-src 'self'", ...STRIPE.connect, ...ADYEN.connect].join(' '),
-  ['frame-src', ...STRIPE.frame, ...ADYEN.frame].join(' '),
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-].join('; ');
+/**
+ * The CSP of one hosted page: our own code, plus exactly the hosts of the providers whose form
+ * this payment may show (sandbox only: nothing else at all).
+ *
+ * Adyen pages also allow frames and form posts to any https origin: Drop-in runs 3-D Secure 2
+ * challenges in an iframe of the card issuer's Access Control Server, and posts the 3-DS method
+ * and redirect forms there — thousands of issuer domains no list can name (Adyen's own advice
+ * is to allow them all). Scripts stay restricted either way, and such a page is still never
+ * framed itself. Stripe wraps 3-D Secure in its own hooks.stripe.com frames.
+ */
+export function checkoutCsp(providers: readonly ProviderName[]): string {
+  const stripe = providers.includes('stripe');
+  const adyen = providers.includes('adyen');
+  const list = (head: string, ...hosts: (string[] | false)[]) => [head, ...hosts.flatMap((h) => h || [])].join(' ');
+  const frames = [...(stripe ? STRIPE.frame : []), ...(adyen ? ['https:'] : [])];
+  return [
+    "default-src 'self'",
+    list("script-src 'self'", stripe && STRIPE.script, adyen && ADYEN.script),
+    // 'unsafe-inline' styles: React style attributes (brand colour) and the providers' SDKs.
+    list("style-src 'self' 'unsafe-inline'", adyen && ADYEN.style),
+    "img-src 'self' https: data:",
+    list("connect-src 'self'", stripe && STRIPE.connect, adyen && ADYEN.connect),
+    frames.length ? `frame-src ${frames.join(' ')}` : "frame-src 'none'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    list("form-action 'self'", adyen && ['https:']),
+  ].join('; ');
+}
+
+/** The strictest checkout CSP: the sandbox card form, a link that can't be used, every asset. */
+export const CHECKOUT_CSP = checkoutCsp(['sandbox']);
+
+/** The providers whose forms the page of a checkout link may show (none for an unusable link). */
+export type ProvidersForPage = (checkoutToken: string) => Promise<ProviderName[]>;
+
+/** A page under /pay/ is `/{token}`; anything with a dot or a slash in it is an asset. */
+const PAGE_TOKEN = /^\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\/?$/;
 
 // On top of the headers every response carries (security-headers.ts: HSTS, nosniff,
 // X-Frame-Options, Referrer-Policy: no-referrer — the checkout URL carries its token).
-const checkoutHeaders: RequestHandler = (_req, res, next) => {
-  res.setHeader('Content-Security-Policy', CHECKOUT_CSP);
-  res.setHeader('Cache-Control', 'no-store');
-  next();
-};
+function checkoutHeaders(providersForPage?: ProvidersForPage): RequestHandler {
+  return async (req, res, next) => {
+    const token = PAGE_TOKEN.exec(req.path)?.[1];
+    const providers = token && providersForPage ? await providersForPage(token) : [];
+    res.setHeader('Content-Security-Policy', checkoutCsp(providers));
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  };
+}
 
 /**
  * The console's Content-Security-Policy: everything from our own origin, no inline scripts;
@@ -104,9 +134,9 @@ export interface DevWebApps {
   console: RequestHandler;
 }
 
-export function webAppRoutes(dev?: DevWebApps): Router {
+export function webAppRoutes(dev?: DevWebApps, providersForPage?: ProvidersForPage): Router {
   const router = Router();
-  router.use('/pay', checkoutHeaders, dev?.checkout ?? spa('checkout'));
+  router.use('/pay', checkoutHeaders(providersForPage), dev?.checkout ?? spa('checkout'));
   router.use('/console', consoleHeaders, dev?.console ?? spa('console'));
   return router;
 }

@@ -47,7 +47,8 @@ export async function startBoss(databaseUrl: string, logger: Logger, options: { 
     boss,
     async stop() {
       // Graceful: stop fetching, let in-flight jobs finish (or release them at the timeout).
-      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+      // Longer than a webhook delivery's 15 s deadline: an in-flight send finishes instead of being re-sent.
+      await boss.stop({ graceful: true, wait: true, timeout: 20_000 });
       await simpleDb.close();
     },
   };

@@ -69,6 +69,27 @@ export class CheckoutService {
   }
 
   /**
+   * The providers whose forms the page for this link may show (the tenant's routing for the
+   * payment's mode, or the provider the payment asked for, and the provider of its latest
+   * attempt). An unusable link shows no form: none.
+   */
+  async providersForPage(token: string): Promise<ProviderName[]> {
+    const em = this.deps.orm.em.fork();
+    try {
+      const payment = await resolveCheckoutToken(em, this.deps.tokens, token, this.now(), 'read');
+      return await this.scoped(payment, async (scoped) => {
+        const route = await this.deps.accounts.providersInRoute(scoped, payment.tenantId, payment.mode, (payment.provider as ProviderName | null) ?? null);
+        // A form prepared earlier keeps working even if the routing changed since.
+        const latest = await latestAttempt(scoped, payment.id);
+        return latest ? [...new Set([...route, latest.provider as ProviderName])] : route;
+      });
+    } catch (err) {
+      if (err instanceof AppError) return [];
+      throw err;
+    }
+  }
+
+  /**
    * What the page needs to take the payment: the sandbox card form, or the provider's own
    * form for the provider object created here. Routing: the tenant's accounts in order; an
    * account whose call fails retryably after retries (or whose circuit is open) is recorded

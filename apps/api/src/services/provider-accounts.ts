@@ -120,6 +120,14 @@ export class ProviderAccountService {
     return rows.map((r) => this.open(r));
   }
 
+  /** Which providers `routeFor` would try, without opening any credentials (the hosted page's CSP). */
+  async providersInRoute(em: EntityManager, tenantId: string, mode: Mode, provider?: ProviderName | null): Promise<ProviderName[]> {
+    if (provider === 'sandbox') return mode === 'sandbox' ? ['sandbox'] : [];
+    const rows = (await this.rows(em, tenantId, mode)).filter((r) => !provider || r.provider === provider);
+    if (rows.length === 0 && mode === 'sandbox' && !provider) return ['sandbox'];
+    return [...new Set(rows.map((r) => r.provider as ProviderName))];
+  }
+
   /** One account by id, credentials opened (the sandbox id gives the built-in sandbox). */
   async byId(em: EntityManager, accountId: string | null | undefined): Promise<ProviderAccount | null> {
     if (!accountId || accountId === SANDBOX_ACCOUNT_ID) return SANDBOX_ACCOUNT;
