@@ -27,6 +27,8 @@ const envSchema = z.object({
   RATE_LIMIT_SANDBOX: nonNegativeInt.default(25),
   /** Requests per second per client IP on the public tRPC API (hosted checkout, console sign-in). */
   RATE_LIMIT_PUBLIC: nonNegativeInt.default(50),
+  /** Where the per-tenant REST counters live: `database` (shared by every replica) or `memory` (this process). */
+  RATE_LIMIT_STORE: z.enum(['database', 'memory']).optional(),
   NODE_ENV: z.string().optional(),
   /** Test only: send Stripe / Adyen Checkout API calls to a local server instead of the providers. */
   STRIPE_API_BASE_URL: z.url().optional(),
@@ -46,7 +48,7 @@ export interface Config {
   role: 'all' | 'api' | 'worker';
   logLevel: string;
   webhookAllowPrivateTargets: boolean;
-  rateLimit: { live: number; sandbox: number; public: number };
+  rateLimit: { live: number; sandbox: number; public: number; store: 'database' | 'memory' };
   production: boolean;
   providers: { stripeApiBaseUrl: string | undefined; adyenCheckoutBaseUrl: string | undefined; timeoutMs: number };
   reconcileProcessingAfterMs: number;
@@ -80,7 +82,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     role: e.ROLE,
     logLevel: e.LOG_LEVEL,
     webhookAllowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,
-    rateLimit: { live: e.RATE_LIMIT_LIVE, sandbox: e.RATE_LIMIT_SANDBOX, public: e.RATE_LIMIT_PUBLIC },
+    rateLimit: {
+      live: e.RATE_LIMIT_LIVE,
+      sandbox: e.RATE_LIMIT_SANDBOX,
+      public: e.RATE_LIMIT_PUBLIC,
+      // Replicas share PostgreSQL; the embedded database only ever has one process.
+      store: e.RATE_LIMIT_STORE ?? (e.DATABASE_URL ? 'database' : 'memory'),
+    },
     production,
     providers: { stripeApiBaseUrl: e.STRIPE_API_BASE_URL, adyenCheckoutBaseUrl: e.ADYEN_CHECKOUT_BASE_URL, timeoutMs: e.PROVIDER_TIMEOUT_MS },
     reconcileProcessingAfterMs: e.RECONCILE_PROCESSING_AFTER_SECONDS * 1000,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrationsList } from '../src/db/migrations/index.js';
+import { databaseRateLimitStore, memoryRateLimitStore } from '../src/http/rate-limit-store.js';
 import { startTestPlatform, validPayment, type ApiResponse, type TestPlatform } from './harness.js';
 
 function expectErrorBody(res: ApiResponse, status: number, type: string, code: string): void {
@@ -147,11 +148,11 @@ describe('on an unmigrated database', () => {
   });
 });
 
-describe('rate limiting', () => {
+describe.each(['database', 'memory'] as const)('rate limiting (RATE_LIMIT_STORE=%s)', (store) => {
   let t: TestPlatform;
 
   beforeAll(async () => {
-    t = await startTestPlatform({ env: { RATE_LIMIT_SANDBOX: '3', RATE_LIMIT_LIVE: '100' } });
+    t = await startTestPlatform({ env: { RATE_LIMIT_SANDBOX: '3', RATE_LIMIT_LIVE: '100', RATE_LIMIT_STORE: store } });
   });
   afterAll(() => t.close());
 
@@ -203,6 +204,20 @@ describe('rate limiting', () => {
     expect(limited.status).toBe(429);
     await new Promise((resolve) => setTimeout(resolve, Number(limited.headers.get('retry-after')) * 1000 + 100));
     expect((await t.request('GET', '/v1/payments', { token: sandboxToken })).status).toBe(200);
+  });
+
+  it(store === 'database' ? 'two replicas (two stores on one database) share one budget' : 'each process (each store) counts on its own', async () => {
+    const make = () => (store === 'database' ? databaseRateLimitStore(t.platform.orm) : memoryRateLimitStore());
+    const [a, b] = [make(), make()];
+    const key = `replicas-${store}-${Date.now()}`;
+    const decisions = [];
+    for (let i = 0; i < 6; i++) decisions.push(await (i % 2 === 0 ? a : b).consume(key, 3));
+    const allowed = decisions.filter((d) => d.allowed).length;
+    expect(allowed).toBe(store === 'database' ? 3 : 6);
+    if (store === 'database') {
+      expect(decisions.map((d) => d.remaining)).toEqual([2, 1, 0, 0, 0, 0]);
+      for (const d of decisions) expect(d.msBeforeNext).toBeLessThanOrEqual(1000);
+    }
   });
 });
 

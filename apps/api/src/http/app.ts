@@ -7,6 +7,7 @@ import { requestId, requestIdOf } from './request-id.js';
 import { jsonBody } from './body.js';
 import { authenticate } from './authenticate.js';
 import { rateLimit } from './rate-limit.js';
+import { databaseRateLimitStore, memoryRateLimitStore } from './rate-limit-store.js';
 import { errorHandler, notFound } from './errors.js';
 import { authRoutes } from './routes/auth.js';
 import { paymentRoutes } from './routes/payments.js';
@@ -104,7 +105,9 @@ function apiRoutes(app: Express, platform: Platform, options: AppOptions): void 
   v1.use(jsonBody);
   v1.use(authRoutes(platform));
   v1.use(authenticate(platform));
-  v1.use(rateLimit(platform.config));
+  v1.use(
+    rateLimit(platform.config, platform.config.rateLimit.store === 'database' ? databaseRateLimitStore(platform.orm) : memoryRateLimitStore()),
+  );
   v1.use(paymentRoutes(platform));
   v1.use(refundRoutes(platform));
   v1.use(eventRoutes());

@@ -2,34 +2,26 @@ import type { RequestHandler } from 'express';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from '@platform/core';
 import type { Config } from '../config.js';
+import type { RateLimitStore } from './rate-limit-store.js';
 import { scopeOf } from './authenticate.js';
 
 /**
  * Per tenant + mode request budget (requests per second, burst of the same size), with the
- * IETF `RateLimit-*` headers and `Retry-After` on 429. Counters live in this process: with N
- * API replicas the effective limit is up to N× — see docs/operators notes.
+ * IETF `RateLimit-*` headers and `Retry-After` on 429. The counters live in `store`:
+ * PostgreSQL (shared by every replica) or this process (rate-limit-store.ts, `RATE_LIMIT_STORE`).
  */
-export function rateLimit(config: Config): RequestHandler {
-  const limiters = {
-    live: config.rateLimit.live > 0 ? new RateLimiterMemory({ points: config.rateLimit.live, duration: 1 }) : null,
-    sandbox: config.rateLimit.sandbox > 0 ? new RateLimiterMemory({ points: config.rateLimit.sandbox, duration: 1 }) : null,
-  };
+export function rateLimit(config: Config, store: RateLimitStore): RequestHandler {
   return async (_req, res, next) => {
     const scope = scopeOf(res);
-    const limiter = limiters[scope.mode];
-    if (!limiter) return next();
     const limit = scope.mode === 'live' ? config.rateLimit.live : config.rateLimit.sandbox;
-    const setHeaders = (r: RateLimiterRes) => {
-      res.setHeader('RateLimit-Limit', String(limit));
-      res.setHeader('RateLimit-Remaining', String(Math.max(0, r.remainingPoints)));
-      res.setHeader('RateLimit-Reset', String(Math.max(1, Math.ceil(r.msBeforeNext / 1000))));
-    };
-    try {
-      setHeaders(await limiter.consume(`${scope.tenantId}:${scope.mode}`));
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      setHeaders(rejection);
-      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000))));
+    if (limit <= 0) return next();
+    const decision = await store.consume(`${scope.tenantId}:${scope.mode}`, limit);
+    const seconds = String(Math.max(1, Math.ceil(decision.msBeforeNext / 1000)));
+    res.setHeader('RateLimit-Limit', String(limit));
+    res.setHeader('RateLimit-Remaining', String(decision.remaining));
+    res.setHeader('RateLimit-Reset', seconds);
+    if (!decision.allowed) {
+      res.setHeader('Retry-After', seconds);
       throw new AppError('rate_limited', `Too many requests: the limit is ${limit} per second for this app and mode`);
     }
     next();

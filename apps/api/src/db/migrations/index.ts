@@ -6,6 +6,7 @@ import { Migration20261125040000_console } from './Migration20261125040000_conso
 import { Migration20261125050000_console_perf } from './Migration20261125050000_console_perf.js';
 import { Migration20261207000000_refund_checks } from './Migration20261207000000_refund_checks.js';
 import { Migration20261207010000_webhook_failure_streak } from './Migration20261207010000_webhook_failure_streak.js';
+import { Migration20261207020000_rate_limits } from './Migration20261207020000_rate_limits.js';
 
 /** Every migration, in order. Listed explicitly so the same list runs from source and from tests. */
 export const migrationsList = [
@@ -17,4 +18,5 @@ export const migrationsList = [
   { name: 'Migration20261125050000_console_perf', class: Migration20261125050000_console_perf },
   { name: 'Migration20261207000000_refund_checks', class: Migration20261207000000_refund_checks },
   { name: 'Migration20261207010000_webhook_failure_streak', class: Migration20261207010000_webhook_failure_streak },
+  { name: 'Migration20261207020000_rate_limits', class: Migration20261207020000_rate_limits },
 ];
