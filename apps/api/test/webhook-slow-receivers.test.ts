@@ -206,3 +206,70 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>, ti
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+describe('a struggling endpoint gets one delivery at a time from a process; the rest are put off', () => {
+  let t: TestPlatform;
+  const held: http.ServerResponse[] = [];
+
+  beforeAll(async () => {
+    t = await startTestPlatform({ worker: false });
+  });
+  afterAll(async () => {
+    for (const res of held.splice(0)) res.destroy();
+    await t?.close();
+  });
+
+  async function threeDeliveries(name: string) {
+    const token = (await t.tenantWithTokens(name)).sandboxToken;
+    const url = await listen((req, res) => {
+      req.resume();
+      held.push(res);
+    });
+    const endpoint = await t.request('POST', '/v1/webhook-endpoints', { token, idempotencyKey: `${name}-ep`, body: { url, events: ['payment.created'] } });
+    expect(endpoint.status, endpoint.text).toBe(201);
+    for (let i = 0; i < 3; i++) expect((await t.request('POST', '/v1/payments', { token, idempotencyKey: `${name}-${i}`, body: validPayment })).status).toBe(201);
+    const deliveries = (await t.sql('select id from webhook_deliveries where endpoint_id = ? order by id', [endpoint.body.id])).map((r) => r.id as string);
+    const queued: { deliveryId: string; delayMs: number }[] = [];
+    const sender = new WebhookSender({
+      orm: t.platform.orm,
+      box: t.platform.box,
+      logger: createLogger('silent'),
+      allowPrivateTargets: false,
+      enqueue: async (_em, deliveryId, delayMs) => {
+        queued.push({ deliveryId, delayMs });
+      },
+      random: () => 0,
+      deliveryTimeoutMs: 3000,
+      deferMs: 1234,
+    });
+    return { endpointId: endpoint.body.id as string, deliveries, queued, sender };
+  }
+
+  const attemptsOf = async (ids: string[]) => (await t.sql('select count(*)::int as n from webhook_attempts where delivery_id in (?)', [ids]))[0].n;
+
+  it('failing within the hour: one POST in flight, the other two queued again for later without an attempt', async () => {
+    const { endpointId, deliveries, queued, sender } = await threeDeliveries('struggling-shop');
+    await t.sql(`update webhook_endpoints set failing_since = now() - interval '2 hours', last_failure_at = now() - interval '5 minutes' where id = ?`, [endpointId]);
+    const before = held.length;
+    const sends = deliveries.map((id) => sender.send(id));
+    await waitFor('one POST at the receiver', () => held.length === before + 1);
+    await waitFor('two put off', () => queued.length === 2);
+    expect(queued.map((q) => q.delayMs)).toEqual([1234, 1234]);
+    expect(held.length).toBe(before + 1);
+    for (const res of held.slice(before)) res.writeHead(500).end('still down');
+    await Promise.all(sends);
+    expect(await attemptsOf(deliveries)).toBe(1);
+  });
+
+  it('a healthy endpoint (or one whose last failure is over an hour old) gets all three at once', async () => {
+    const { endpointId, deliveries, queued, sender } = await threeDeliveries('healthy-shop');
+    await t.sql(`update webhook_endpoints set failing_since = now() - interval '3 hours', last_failure_at = now() - interval '2 hours' where id = ?`, [endpointId]);
+    const before = held.length;
+    const sends = deliveries.map((id) => sender.send(id));
+    await waitFor('three POSTs at the receiver', () => held.length === before + 3);
+    expect(queued).toEqual([]);
+    for (const res of held.slice(before)) res.writeHead(204).end();
+    await Promise.all(sends);
+    expect(await attemptsOf(deliveries)).toBe(3);
+  });
+});

@@ -88,7 +88,18 @@ export interface WebhookSenderDeps {
   retryScale?: number;
   /** Tests only: the POST deadline; DELIVERY_TIMEOUT_MS (15 s) otherwise. */
   deliveryTimeoutMs?: number;
+  /** Tests only: how long a send to a struggling endpoint is put off; the POST deadline otherwise. */
+  deferMs?: number;
 }
+
+/**
+ * An endpoint is struggling while it fails (its last failure within the hour, no success since).
+ * This process then sends it one delivery at a time; the others are put off, not attempted: so a
+ * dead or hanging endpoint can't fill every worker slot and hold up other tenants' deliveries,
+ * and it gets its backlog at full speed again as soon as one delivery succeeds.
+ */
+export const STRUGGLING_WITHIN_MS = 60 * 60 * 1000;
+export const STRUGGLING_MAX_IN_FLIGHT = 1;
 
 /**
  * Failures further apart than this are not one streak: a failing delivery is retried at most
@@ -98,12 +109,19 @@ export interface WebhookSenderDeps {
  */
 export const FAILURE_STREAK_GAP_MS = 24 * 60 * 60 * 1000;
 
+function isStruggling(endpoint: WebhookEndpoint, now: Date): boolean {
+  return endpoint.failingSince != null && endpoint.lastFailureAt != null && now.getTime() - endpoint.lastFailureAt.getTime() < STRUGGLING_WITHIN_MS;
+}
+
 /**
  * Sends one delivery attempt and records it: 2xx → succeeded; 410 → endpoint disabled;
  * anything else → the next attempt is queued on the retry schedule (in the same transaction
  * as the attempt record), or the delivery is failed when the schedule is exhausted.
  */
 export class WebhookSender {
+  /** Sends in flight per endpoint, in this process. */
+  private readonly inFlight = new Map<string, number>();
+
   constructor(private readonly deps: WebhookSenderDeps) {}
 
   async send(deliveryId: string): Promise<void> {
@@ -120,11 +138,30 @@ export class WebhookSender {
       return;
     }
     const now = this.now();
-    const body = JSON.stringify(toEventObject(event));
-    const headers = signWebhook(this.secretsOf(endpoint, now), event.id, now, body);
-    const guard = endpoint.mode === 'live' && !this.deps.allowPrivateTargets;
-    const result = await postJson(endpoint.url, headers, body, { guard, timeoutMs: this.deps.deliveryTimeoutMs ?? DELIVERY_TIMEOUT_MS });
-    await this.record(deliveryId, result, now);
+    const inFlight = this.inFlight.get(endpoint.id) ?? 0;
+    if (inFlight >= STRUGGLING_MAX_IN_FLIGHT && isStruggling(endpoint, now)) {
+      await this.putOff(deliveryId);
+      return;
+    }
+    this.inFlight.set(endpoint.id, inFlight + 1);
+    try {
+      const body = JSON.stringify(toEventObject(event));
+      const headers = signWebhook(this.secretsOf(endpoint, now), event.id, now, body);
+      const guard = endpoint.mode === 'live' && !this.deps.allowPrivateTargets;
+      const result = await postJson(endpoint.url, headers, body, { guard, timeoutMs: this.deps.deliveryTimeoutMs ?? DELIVERY_TIMEOUT_MS });
+      await this.record(deliveryId, result, now);
+    } finally {
+      const left = (this.inFlight.get(endpoint.id) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(endpoint.id, left);
+      else this.inFlight.delete(endpoint.id);
+    }
+  }
+
+  /** Queues the delivery again for later (no attempt made, none recorded), with some jitter. */
+  private async putOff(deliveryId: string): Promise<void> {
+    const base = this.deps.deferMs ?? this.deps.deliveryTimeoutMs ?? DELIVERY_TIMEOUT_MS;
+    const delay = Math.round(base * (1 + 0.5 * (this.deps.random?.() ?? Math.random())));
+    await this.deps.orm.em.fork().transactional((em) => this.deps.enqueue(em, deliveryId, delay));
   }
 
   /** Old secret first while it is in its grace period: "two space-separated signatures, old and new". */
