@@ -389,6 +389,28 @@ describe('POST /webhooks/adyen', () => {
     expect(await eventTypes(p.id)).toEqual(['payment.created', 'payment.processing', 'payment.failed']);
   });
 
+  it('without metadata.attemptId: a success for our payment id is applied (the money was taken); a refusal is recorded, not applied', async () => {
+    const refused = await processingAdyenPayment();
+    const noMetadata = { additionalData: {} };
+    const refusal = signAdyenNotification(authorisation(refused, shop.adyen.merchantAccount, { ...noMetadata, success: 'false', reason: 'Refused' }), shop.adyen.hmacKey);
+    expectAccepted(await sendAdyen([refusal]));
+    expect(await getPayment(refused.id)).toMatchObject({ status: 'processing' });
+    expect(await inbox('adyen', `${refusal.pspReference}:AUTHORISATION:false`)).toMatchObject([{ result: 'ignored' }]);
+
+    const paid = await processingAdyenPayment();
+    const success = signAdyenNotification(authorisation(paid, shop.adyen.merchantAccount, noMetadata), shop.adyen.hmacKey);
+    expectAccepted(await sendAdyen([success]));
+    expect(await getPayment(paid.id)).toMatchObject({ status: 'succeeded', providerReference: success.pspReference });
+    expect(await latestAttempt(paid.id)).toMatchObject({ status: 'succeeded' });
+    expect(await inbox('adyen', `${success.pspReference}:AUTHORISATION:true`)).toMatchObject([{ result: 'applied', account_id: shop.adyen.id }]);
+
+    // Another tenant's account signing a success for our payment id still changes nothing.
+    const other = await processingAdyenPayment();
+    const foreign = signAdyenNotification(authorisation(other, otherShop.adyen.merchantAccount, noMetadata), otherShop.adyen.hmacKey);
+    expectAccepted(await sendAdyen([foreign]));
+    expect(await getPayment(other.id)).toMatchObject({ status: 'processing' });
+  });
+
   it('an AUTHORISATION for this payment signed by ANOTHER tenant’s Adyen account is not applied', async () => {
     const p = await processingAdyenPayment();
     const before = await snapshot(p.id);

@@ -240,6 +240,13 @@ export interface ProviderEvent {
   accountId: string;
   /** OUR attempt id, when the provider object carries it (metadata). */
   attemptId?: string;
+  /**
+   * Set when the event names our payment but nothing that identifies the attempt: no attempt id,
+   * and a reference that is not the one `prepare`/`authorize` returned (Adyen: a pspReference
+   * for a session whose metadata was dropped). The host then still applies a success to the
+   * payment (the money was taken), never a failure.
+   */
+  attemptUnknown?: true;
   /** The provider's reference of the attempt (PaymentIntent id, pspReference, sandbox ref). */
   reference: string;
   outcome: NormalizedOutcome;

@@ -131,12 +131,17 @@ export class ProviderWebhookService {
     const attempt = await latestAttempt(em, payment.id, true);
     if (!attempt || attempt.provider !== providerName) return { result: 'ignored', note: 'no attempt at this provider' };
     // The latest attempt, named by our attempt id (metadata) or by the provider object it used
-    // (a Stripe PaymentIntent is confirmed again by the next attempt after a decline). Anything
-    // else is stale or unknown to us: recorded, never applied on a guess.
+    // (a Stripe PaymentIntent is confirmed again by the next attempt after a decline).
     const byId = event.attemptId === attempt.id;
     const byReference = attempt.providerReference !== null && attempt.providerReference === event.reference;
-    if (!byId && !byReference) return { result: 'ignored', note: `stale: not the latest attempt (${attempt.id})` };
     const plan = planFor(event);
+    // A success that can't name its attempt (`attemptUnknown`: an Adyen AUTHORISATION whose
+    // metadata was dropped) is still the provider saying it took the money for OUR payment id —
+    // merchantReference, covered by the signature — through the account of the latest attempt:
+    // applied, never lost. Anything else that names no current attempt is stale or unknown:
+    // recorded, never applied on a guess.
+    const successOfPayment = event.attemptUnknown === true && plan?.to === 'succeeded' && (attempt.providerAccountId ?? SANDBOX_ACCOUNT.id) === event.accountId;
+    if (!byId && !byReference && !successOfPayment) return { result: 'ignored', note: `stale: not the latest attempt (${attempt.id})` };
     if (!plan) return { result: 'ignored', note: `outcome ${event.outcome.type} not applicable to payments` };
     // Matched only by the provider object: an event from before this attempt started belongs to
     // an earlier confirmation of the same PaymentIntent (a decline arriving late).

@@ -41,6 +41,8 @@ describe('Adyen HMAC: the published vectors', () => {
           eventId: 'pspReference:REPORT_AVAILABLE:true',
           paymentId: 'reference',
           accountId: 'acct_vec',
+          // No metadata.attemptId in the vector: nothing names the attempt.
+          attemptUnknown: true,
           reference: 'pspReference',
           outcome: { type: 'not_supported', providerType: 'REPORT_AVAILABLE' },
           occurredAt: new Date('2019-09-21T11:45:24.637Z'),
@@ -123,7 +125,11 @@ describe('parseAdyenWebhook: event mapping', () => {
       outcome: { type: 'authorized' },
       occurredAt: new Date('2021-01-01T01:00:00+01:00'),
     });
-    expect(one(authorisationItem())).not.toHaveProperty('attemptId');
+    expect(event).not.toHaveProperty('attemptUnknown');
+    // Without the metadata nothing names the attempt (the pspReference is not the session id).
+    const bare = one(authorisationItem());
+    expect(bare).not.toHaveProperty('attemptId');
+    expect(bare.attemptUnknown).toBe(true);
   });
 
   it('AUTHORISATION false → failed, code from the refusal reason (else refused), message = reason', () => {

@@ -89,7 +89,9 @@ function toEvent(item: Record<string, unknown>, accountId: string): ProviderEven
     eventId,
     paymentId: fields.merchantReference,
     accountId,
-    ...(typeof attemptId === 'string' && attemptId !== '' ? { attemptId } : {}),
+    // Without our attempt id nothing names the attempt: the pspReference is not the session id
+    // `prepare` returned.
+    ...(typeof attemptId === 'string' && attemptId !== '' ? { attemptId } : { attemptUnknown: true as const }),
     reference: MODIFICATION_EVENTS.has(fields.eventCode) && original ? original : fields.pspReference,
     outcome,
     occurredAt,
