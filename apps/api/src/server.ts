@@ -21,7 +21,7 @@ export interface RunningServer {
  * - `worker`: the workers, and over HTTP only /healthz, /readyz and /metrics.
  * With `dev`, the checkout and the console come from Vite dev servers (`npm run dev`).
  */
-export async function startServer(platform: Platform, options: { dev?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(platform: Platform, options: { dev?: boolean; migrationPollMs?: number } = {}): Promise<RunningServer> {
   const { config } = platform;
   const server = http.createServer();
   const dev = options.dev && config.role !== 'worker' ? await createDevWebApps(server, config.publicUrl) : undefined;
@@ -44,12 +44,13 @@ export async function startServer(platform: Platform, options: { dev?: boolean }
   const localUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   const worker = config.role !== 'api';
   // The worker posts sandbox-provider webhooks to the API: this process in ROLE=all, PUBLIC_URL otherwise.
-  if (worker) await platform.startWorker(config.role === 'all' ? localUrl : config.publicUrl);
+  const stopWaiting = worker ? await startWorkerWhenMigrated(platform, config.role === 'all' ? localUrl : config.publicUrl, options.migrationPollMs ?? 5000) : () => {};
   return {
     server,
     localUrl,
     worker,
     async close() {
+      stopWaiting();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       // Vite's HMR WebSockets would keep the server open; its dev servers close them.
@@ -59,5 +60,36 @@ export async function startServer(platform: Platform, options: { dev?: boolean }
       }
       await closed;
     },
+  };
+}
+
+/**
+ * The jobs read and write the platform's tables: on a database with pending migrations the
+ * workers wait (checking every `pollMs`) instead of failing job after job, and start once
+ * `npm run cli -- migrate` has run. Returns a function that stops the waiting.
+ */
+async function startWorkerWhenMigrated(platform: Platform, targetBaseUrl: string, pollMs: number): Promise<() => void> {
+  if (await platform.isMigrated()) {
+    await platform.startWorker(targetBaseUrl);
+    return () => {};
+  }
+  platform.logger.warn('pending database migrations: the workers start once `npm run cli -- migrate` has run');
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const check = async () => {
+    try {
+      if (await platform.isMigrated()) {
+        if (!stopped) await platform.startWorker(targetBaseUrl);
+        return;
+      }
+    } catch (err) {
+      platform.logger.warn({ err }, 'could not check for pending migrations; will check again');
+    }
+    if (!stopped) timer = setTimeout(() => void check(), pollMs);
+  };
+  timer = setTimeout(() => void check(), pollMs);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
   };
 }

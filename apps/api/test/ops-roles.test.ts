@@ -21,10 +21,10 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function serve(role: Config['role']) {
+async function serve(role: Config['role'], isMigrated: Platform['isMigrated'] = t.platform.isMigrated) {
   const startWorker = vi.fn(async (_targetBaseUrl: string) => {});
-  const platform: Platform = { ...t.platform, config: { ...t.config, role, port: 0, host: '127.0.0.1' }, startWorker };
-  const server = await startServer(platform);
+  const platform: Platform = { ...t.platform, config: { ...t.config, role, port: 0, host: '127.0.0.1' }, startWorker, isMigrated };
+  const server = await startServer(platform, { migrationPollMs: 50 });
   running.push(server);
   const get = (path: string, init: RequestInit = {}) => fetch(`${server.localUrl}${path}`, init);
   return { server, startWorker, get };
@@ -97,5 +97,28 @@ describe('ROLE=all', () => {
     expect(all.server.worker).toBe(true);
     expect(all.startWorker).toHaveBeenCalledWith(all.server.localUrl);
     expect((await all.get('/v1/payments')).status).toBe(401);
+  });
+});
+
+describe('workers on a database with pending migrations', () => {
+  it('wait, and start once the migrations have run', async () => {
+    let migrated = false;
+    const worker = await serve('worker', async () => migrated);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(worker.startWorker).not.toHaveBeenCalled();
+    expect((await worker.get('/healthz')).status).toBe(200);
+    migrated = true;
+    await vi.waitFor(() => expect(worker.startWorker).toHaveBeenCalledTimes(1), { timeout: 2000 });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(worker.startWorker).toHaveBeenCalledTimes(1);
+  });
+
+  it('a server closed while waiting never starts them', async () => {
+    let migrated = false;
+    const worker = await serve('all', async () => migrated);
+    await worker.server.close();
+    migrated = true;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(worker.startWorker).not.toHaveBeenCalled();
   });
 });
