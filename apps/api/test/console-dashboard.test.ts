@@ -40,7 +40,7 @@ beforeAll(async () => {
   endpoints['failing'] = (await createEndpoint(t, shopA.sandboxToken, 'https://a.example.com/hooks')).id;
   endpoints['disabled'] = (await createEndpoint(t, shopB.sandboxToken, 'https://b.example.com/hooks')).id;
   endpoints['healthy'] = (await createEndpoint(t, shopB.sandboxToken, 'https://ok.example.com/hooks')).id;
-  await t.sql(`update webhook_endpoints set failing_since = now() - interval '1 hour' where id = ?`, [endpoints['failing']]);
+  await t.sql(`update webhook_endpoints set failing_since = now() - interval '1 hour', last_failure_at = now() - interval '5 minutes' where id = ?`, [endpoints['failing']]);
   await t.sql(`update webhook_endpoints set status = 'disabled', disabled_reason = 'The endpoint answered 410 Gone' where id = ?`, [endpoints['disabled']]);
   // Two failed deliveries for the failing endpoint.
   const events = await t.sql(`select id from events where tenant_id = ? and mode = 'sandbox' order by id limit 2`, [shopA.tenantId]);
@@ -71,7 +71,7 @@ describe('console.dashboard.summary', () => {
   it('lists failing and disabled endpoints (not healthy ones) with their failed deliveries', async () => {
     const s = ok(await viewer.client.query('dashboard.summary'));
     expect(s.failingEndpoints).toEqual([
-      expect.objectContaining({ endpointId: endpoints['failing'], tenantId: shopA.tenantId, url: 'https://a.example.com/hooks', disabledReason: null, failedDeliveries: 2, failingSince: expect.any(String) }),
+      expect.objectContaining({ endpointId: endpoints['failing'], tenantId: shopA.tenantId, url: 'https://a.example.com/hooks', disabledReason: null, failedDeliveries: 2, failingSince: expect.any(String), lastFailureAt: expect.any(String) }),
       expect.objectContaining({ endpointId: endpoints['disabled'], tenantId: shopB.tenantId, status: 'disabled', disabledReason: 'The endpoint answered 410 Gone', failedDeliveries: 0 }),
     ]);
   });

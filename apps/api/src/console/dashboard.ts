@@ -35,8 +35,8 @@ export async function dashboardSummary(db: CrossTenantReader, q: DashboardQuery,
         order by 1, 2, 3`,
       [since, ...p.params],
     ),
-    db.sql<{ id: string; tenant_id: string; mode: Mode; url: string; status: string; disabled_reason: string | null; failing_since: Date | null; failed: number }>(
-      `select e.id, e.tenant_id, e.mode, e.url, e.status, e.disabled_reason, e.failing_since,
+    db.sql<{ id: string; tenant_id: string; mode: Mode; url: string; status: string; disabled_reason: string | null; failing_since: Date | null; last_failure_at: Date | null; failed: number }>(
+      `select e.id, e.tenant_id, e.mode, e.url, e.status, e.disabled_reason, e.failing_since, e.last_failure_at,
               (select count(*) from webhook_deliveries d where d.endpoint_id = e.id and d.status = 'failed')::int as failed
          from webhook_endpoints e
         where e.deleted_at is null and (e.status = 'disabled' or e.failing_since is not null)${e.sql}
@@ -64,6 +64,7 @@ export async function dashboardSummary(db: CrossTenantReader, q: DashboardQuery,
       status: r.status,
       disabledReason: r.disabled_reason,
       failingSince: r.failing_since ? new Date(r.failing_since).toISOString() : null,
+      lastFailureAt: r.last_failure_at ? new Date(r.last_failure_at).toISOString() : null,
       failedDeliveries: r.failed,
     })),
     stuckProcessing: stuck.map((r) => ({

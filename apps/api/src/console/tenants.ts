@@ -46,7 +46,7 @@ export async function getTenant(db: CrossTenantReader, tenantId: string) {
   const endpoints = await db.find(WebhookEndpointSchema, { tenantId, deletedAt: null }, { orderBy: { id: 'desc' } });
   return {
     ...toTenantView(tenant, secrets),
-    webhookEndpoints: endpoints.map((e) => ({ ...toEndpointObject(e), tenantId: e.tenantId, failingSince: e.failingSince?.toISOString() ?? null })),
+    webhookEndpoints: endpoints.map((e) => ({ ...toEndpointObject(e), tenantId: e.tenantId, failingSince: e.failingSince?.toISOString() ?? null, lastFailureAt: e.lastFailureAt?.toISOString() ?? null })),
   };
 }
 

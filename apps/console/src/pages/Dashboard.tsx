@@ -182,6 +182,11 @@ function FailingEndpoints({ summary }: { summary: Summary }) {
                     {e.failingSince ? (
                       <Text size="xs">
                         failing since <Time value={e.failingSince} />
+                        {e.lastFailureAt ? (
+                          <>
+                            , last failure <Time value={e.lastFailureAt} />
+                          </>
+                        ) : null}
                       </Text>
                     ) : null}
                     {e.disabledReason ? <Text size="xs">{e.disabledReason}</Text> : null}

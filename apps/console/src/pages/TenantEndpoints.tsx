@@ -74,6 +74,11 @@ export function TenantEndpoints({ tenant }: { tenant: Tenant }) {
                     {e.failingSince ? (
                       <Text size="xs" c="red">
                         failing since <Time value={e.failingSince} />
+                        {e.lastFailureAt ? (
+                          <>
+                            , last failure <Time value={e.lastFailureAt} />
+                          </>
+                        ) : null}
                       </Text>
                     ) : null}
                     {e.disabledReason ? (
