@@ -30,6 +30,16 @@ const envSchema = z.object({
   /** Where the per-tenant REST counters live: `database` (shared by every replica) or `memory` (this process). */
   RATE_LIMIT_STORE: z.enum(['database', 'memory']).optional(),
   NODE_ENV: z.string().optional(),
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client address (per-IP limits, console
+   * lockout, audit IPs): Express's `trust proxy` — `loopback` (default), `false`, a hop count, or
+   * addresses/CIDRs separated by commas.
+   */
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .default('loopback')
+    .refine((v) => v !== '' && (/^\d+$/.test(v) || v === 'true' || v === 'false' || v.split(',').every((part) => /^[\w.:/-]+$/.test(part.trim()))), 'must be loopback, false, a hop count, or addresses/CIDRs separated by commas'),
   /** Test only: send Stripe / Adyen Checkout API calls to a local server instead of the providers. */
   STRIPE_API_BASE_URL: z.url().optional(),
   ADYEN_CHECKOUT_BASE_URL: z.url().optional(),
@@ -49,6 +59,8 @@ export interface Config {
   logLevel: string;
   webhookAllowPrivateTargets: boolean;
   rateLimit: { live: number; sandbox: number; public: number; store: 'database' | 'memory' };
+  /** Express `trust proxy`: which proxies' X-Forwarded-For decides the client address. */
+  trustProxy: boolean | number | string;
   production: boolean;
   providers: { stripeApiBaseUrl: string | undefined; adyenCheckoutBaseUrl: string | undefined; timeoutMs: number };
   reconcileProcessingAfterMs: number;
@@ -71,6 +83,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       if (!e[name]) throw new ConfigError(`Invalid configuration: ${name} is required with DATABASE_URL when NODE_ENV=production`);
     }
   }
+  // Test-only overrides would send every tenant's live provider keys to another address.
+  if (production) {
+    for (const name of ['STRIPE_API_BASE_URL', 'ADYEN_CHECKOUT_BASE_URL'] as const) {
+      if (e[name]) throw new ConfigError(`Invalid configuration: ${name} is for tests only and must not be set when NODE_ENV=production`);
+    }
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -82,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     role: e.ROLE,
     logLevel: e.LOG_LEVEL,
     webhookAllowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
     rateLimit: {
       live: e.RATE_LIMIT_LIVE,
       sandbox: e.RATE_LIMIT_SANDBOX,

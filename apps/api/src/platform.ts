@@ -84,6 +84,7 @@ export async function createPlatform(config: Config, options: PlatformOptions): 
     box,
     logger,
     allowPrivateTargets: config.webhookAllowPrivateTargets,
+    keepPrivateReplies: !config.production,
     ...(options.webhookRetryScale ? { retryScale: options.webhookRetryScale } : {}),
   });
   let migrated = false;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as jose from 'jose';
 import { TokenService } from '../src/auth/tokens.js';
 import { loadKeys } from '../src/keys.js';
-import { resolveCheckoutToken } from '../src/services/checkout-tokens.js';
+import { CHECKOUT_READ_GRACE_MS, resolveCheckoutToken } from '../src/services/checkout-tokens.js';
 import { startTestPlatform, validPayment, type TestPlatform } from './harness.js';
 
 let t: TestPlatform;
@@ -67,5 +67,18 @@ describe('checkout tokens', () => {
     });
     await expect(resolve(token)).rejects.toMatchObject({ code: 'checkout_token_invalid' });
     await expect(resolve(`${payment.checkoutToken.slice(0, -4)}AAAA`)).rejects.toMatchObject({ code: 'checkout_token_invalid' });
+  });
+
+  it("a paid payment's receipt stays readable with its expired link for a day after expiry, then no longer", async () => {
+    const payment = await createPayment('ct-7', { checkoutExpiresInSeconds: 60 });
+    await t.sql(`update payments set status = 'succeeded' where id = ?`, [payment.id]);
+    const at = async (msAfterExpiry: number) => {
+      const now = new Date(Date.parse(payment.checkoutExpiresAt) + msAfterExpiry);
+      const tokens = new TokenService((await loadKeys(t.config)).signing, () => now);
+      return resolveCheckoutToken(t.platform.orm.em.fork(), tokens, payment.checkoutToken, now, 'read');
+    };
+    expect((await at(60_000)).id).toBe(payment.id);
+    expect((await at(CHECKOUT_READ_GRACE_MS - 60_000)).id).toBe(payment.id);
+    await expect(at(CHECKOUT_READ_GRACE_MS + 60_000)).rejects.toMatchObject({ code: 'checkout_token_expired' });
   });
 });

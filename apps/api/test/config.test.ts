@@ -132,6 +132,31 @@ describe('a malformed setting stops start-up with one line naming it', () => {
     expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({ encryptionKey: undefined, jwtPrivateKey: undefined });
     expect(loadConfig({ DATABASE_URL: 'postgres://u@db:5432/pay' })).toMatchObject({ encryptionKey: undefined, jwtPrivateKey: undefined });
   });
+
+  it.each(['STRIPE_API_BASE_URL', 'ADYEN_CHECKOUT_BASE_URL'])('%s (test only) is refused when NODE_ENV=production, naming it; accepted otherwise', (name) => {
+    const err = configError({ ...PRODUCTION, ENCRYPTION_KEY: KEY_32, JWT_PRIVATE_KEY: JWK_ED25519, [name]: 'http://attacker.example' });
+    expect(err.message).toContain(name);
+    expect(err.message).not.toContain('\n');
+    expect(configError({ NODE_ENV: 'production', [name]: 'http://127.0.0.1:1' }).message).toContain(name);
+    expect(() => loadConfig({ [name]: 'http://127.0.0.1:1' })).not.toThrow();
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  it.each([
+    [undefined, 'loopback'],
+    ['false', false],
+    ['true', true],
+    ['2', 2],
+    ['10.0.0.0/8, 192.168.1.5', '10.0.0.0/8, 192.168.1.5'],
+    ['loopback, uniquelocal', 'loopback, uniquelocal'],
+  ])('%s → trust proxy %j', (value, expected) => {
+    expect(loadConfig(value === undefined ? {} : { TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it('a malformed value stops start-up naming TRUST_PROXY', () => {
+    expect(configError({ TRUST_PROXY: 'evil; rm -rf' }).message).toContain('TRUST_PROXY');
+  });
 });
 
 describe('JWT_PRIVATE_KEY', () => {

@@ -39,7 +39,7 @@ describe('createLogger never writes secrets or card numbers', () => {
     expect(output()).toContain('[REDACTED]');
   });
 
-  it.each(['secret', 'password', 'accessToken', 'checkoutToken', 'encryptionKey', 'jwtPrivateKey', 'cardNumber', 'cvc'])(
+  it.each(['secret', 'password', 'accessToken', 'checkoutToken', 'encryptionKey', 'jwtPrivateKey', 'cardNumber', 'cvc', 'credentials', 'secretKey', 'webhookSecret', 'apiKey', 'hmacKey'])(
     'redacts %s at the top level and one level down',
     (key) => {
       const { logger, output } = capture();
@@ -82,6 +82,15 @@ describe('createLogger never writes secrets or card numbers', () => {
     expect(output()).not.toContain('eyJzdWIi');
     expect(output()).toContain('sk_live_[REDACTED]');
     expect(() => JSON.parse(lines[0]!)).not.toThrow();
+  });
+
+  it('masks Stripe secret and restricted keys, test and live, wherever they appear', () => {
+    const { logger, output } = capture();
+    logger.warn({ account: { note: 'sk_test_51HxTestKeyValue000' } }, 'provider call failed with rk_live_RestrictedKey0001 and sk_live_LiveKeyValue0002');
+    expect(output()).not.toContain('51HxTestKeyValue000');
+    expect(output()).not.toContain('RestrictedKey0001');
+    expect(output()).not.toContain('LiveKeyValue0002');
+    expect(output()).toContain('rk_live_[REDACTED]');
   });
 
   it('masks checkout tokens (JWTs) in logged URLs, also URL-encoded inside tRPC inputs', () => {

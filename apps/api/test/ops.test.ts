@@ -231,6 +231,7 @@ describe('RATE_LIMIT_PUBLIC: the public tRPC API (hosted checkout, console sign-
   it('the 4th call from one address within a second → 429 rate_limited in the tRPC error shape; REST is not affected', async () => {
     const { sandboxToken } = await t.tenantWithTokens('public-limit-shop');
     const created = await t.request('POST', '/v1/payments', { token: sandboxToken, idempotencyKey: 'public-rl', body: validPayment });
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // the two token exchanges above spent this second's budget
     const session = () => t.request('GET', `/trpc/checkout.session?input=${encodeURIComponent(JSON.stringify({ token: created.body.checkoutToken }))}`);
     const started = Date.now();
     const results = [await session(), await session(), await session(), await session()];
@@ -242,6 +243,17 @@ describe('RATE_LIMIT_PUBLIC: the public tRPC API (hosted checkout, console sign-
     expect((await t.request('GET', '/v1/payments', { token: sandboxToken })).status).toBe(200);
   });
 
+  it('POST /v1/auth/token spends it too, before any secret is checked: 429 rate_limited in the REST error shape with Retry-After', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // the previous test's budget
+    await t.tenantWithTokens('token-limit-shop');
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const exchange = () => t.request('POST', '/v1/auth/token', { body: { appName: 'token-limit-shop', appSecret: 'sk_sandbox_wrong' } });
+    const results = [await exchange(), await exchange(), await exchange(), await exchange()];
+    expect(results.slice(0, 3).map((r) => r.status)).toEqual([401, 401, 401]);
+    expectErrorBody(results[3]!, 429, 'rate_limit_error', 'rate_limited');
+    expect(Number(results[3]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  });
+
   it('console sign-in attempts spend the same per-IP budget', async () => {
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const login = () =>
@@ -249,6 +261,24 @@ describe('RATE_LIMIT_PUBLIC: the public tRPC API (hosted checkout, console sign-
     const results = [await login(), await login(), await login(), await login()];
     expect(results.slice(0, 3).map((r) => r.status)).toEqual([401, 401, 401]);
     expect(results[3]!.status).toBe(429);
+  });
+});
+
+describe('TRUST_PROXY decides whose X-Forwarded-For counts as the client address', () => {
+  it.each([
+    ['loopback', 'each forwarded address has its own budget', [200, 200, 200]],
+    ['false', 'the forwarded addresses are ignored: one budget for the connection', [200, 429, 429]],
+  ] as const)('TRUST_PROXY=%s: %s', async (trustProxy, _what, expected) => {
+    const t = await startTestPlatform({ env: { RATE_LIMIT_PUBLIC: '1', TRUST_PROXY: trustProxy } });
+    try {
+      const statuses = [];
+      for (const ip of ['198.51.100.1', '198.51.100.2', '198.51.100.3']) {
+        statuses.push((await t.request('GET', '/trpc/checkout.session?input=%7B%22token%22%3A%22x%22%7D', { headers: { 'x-forwarded-for': ip } })).status === 429 ? 429 : 200);
+      }
+      expect(statuses).toEqual(expected);
+    } finally {
+      await t.close();
+    }
   });
 });
 

@@ -89,7 +89,7 @@ describe('postJson with the guard', () => {
 
   it('without the guard the same targets are reached (the guard is what refuses them)', async () => {
     const direct = await postJson(`http://127.0.0.1:${port}/hook`, headers, body, { guard: false });
-    expect(direct).toMatchObject({ statusCode: 200, forbidden: false, error: null, excerpt: 'ok' });
+    expect(direct).toMatchObject({ statusCode: 200, forbidden: false, error: null, excerpt: 'ok', privateTarget: true });
     expect(hits).toBe(1);
     // (localhost may resolve to ::1 on some hosts while the server listens on 127.0.0.1 only,
     // so only the absence of a refusal is asserted for the name)

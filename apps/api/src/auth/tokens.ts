@@ -60,7 +60,7 @@ export class TokenService {
    * services/checkout-tokens.ts). With `ignoreExpiry` an expired but genuine token still tells
    * us its payment, so the expiry page can offer the way back to the shop.
    */
-  async verifyCheckoutToken(token: string, options: { ignoreExpiry?: boolean } = {}): Promise<CheckoutClaims & { expired: boolean }> {
+  async verifyCheckoutToken(token: string, options: { ignoreExpiry?: boolean } = {}): Promise<CheckoutClaims & { expired: boolean; expiresAt: Date }> {
     let expired = false;
     let at: Date | undefined;
     if (options.ignoreExpiry) {
@@ -75,9 +75,9 @@ export class TokenService {
       }
     }
     const payload = await this.verify(token, 'checkout', at);
-    const { sub, jti, tid, mode } = payload;
-    if (!sub || !jti || typeof tid !== 'string' || (mode !== 'sandbox' && mode !== 'live')) throw invalidToken();
-    return { paymentId: sub, tenantId: tid, mode, tokenId: jti, expired };
+    const { sub, jti, tid, mode, exp } = payload;
+    if (!sub || !jti || typeof tid !== 'string' || (mode !== 'sandbox' && mode !== 'live') || typeof exp !== 'number') throw invalidToken();
+    return { paymentId: sub, tenantId: tid, mode, tokenId: jti, expired, expiresAt: new Date(exp * 1000) };
   }
 
   private async verify(token: string, audience: string, at?: Date): Promise<jose.JWTPayload> {

@@ -36,7 +36,7 @@ export interface AppOptions {
 export function createApp(platform: Platform, options: AppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', platform.config.trustProxy);
   app.use(securityHeaders);
   app.use(requestId);
   app.use(platform.metrics.middleware);

@@ -90,6 +90,12 @@ export interface WebhookSenderDeps {
   deliveryTimeoutMs?: number;
   /** Tests only: how long a send to a struggling endpoint is put off; the POST deadline otherwise. */
   deferMs?: number;
+  /**
+   * Whether the reply body of a (sandbox) delivery answered from a private or loopback address is
+   * kept. Not in production: there the sandbox's private targets are the platform's own network,
+   * and a tenant must not read internal services' replies through its delivery log.
+   */
+  keepPrivateReplies?: boolean;
 }
 
 /**
@@ -191,7 +197,7 @@ export class WebhookSender {
         attemptedAt: now,
         statusCode: result.statusCode,
         latencyMs: result.latencyMs,
-        responseExcerpt: result.excerpt || null,
+        responseExcerpt: (result.privateTarget && this.deps.keepPrivateReplies === false ? '' : result.excerpt) || null,
         error: result.error,
       });
       delivery.attemptCount += 1;

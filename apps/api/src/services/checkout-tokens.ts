@@ -9,6 +9,9 @@ import type { TokenService } from '../auth/tokens.js';
  * so an older token is revoked without any deny-list. The payment is loaded within the
  * tenant + mode the token names — the token never grants anything beyond its one payment.
  */
+/** How long after its expiry a genuine link still shows the outcome of a payment past the form. */
+export const CHECKOUT_READ_GRACE_MS = 24 * 60 * 60 * 1000;
+
 export async function resolveCheckoutToken(
   em: EntityManager,
   tokens: TokenService,
@@ -27,10 +30,12 @@ export async function resolveCheckoutToken(
   const payment = await scoped.findOne(PaymentSchema, { id: claims.paymentId });
   if (!payment) throw new AppError('checkout_token_invalid', 'This payment link is not valid');
   // Reading a payment that is past the form (processing, paid, canceled) stays possible with a
-  // genuine link even after it expired, so the customer sees the outcome or receipt rather than
-  // "expired" mid-wait. Changing anything always needs the current, unexpired link.
+  // genuine link for a day after it expired, so the customer sees the outcome or receipt rather
+  // than "expired" mid-wait; after that the link shows nothing any more. Changing anything
+  // always needs the current, unexpired link.
   const pastTheForm = payment.status !== 'requires_payment_method';
-  if (purpose === 'read' && pastTheForm && (payment.checkoutTokenId === claims.tokenId || payment.status === 'canceled')) {
+  const withinReadGrace = now.getTime() < claims.expiresAt.getTime() + CHECKOUT_READ_GRACE_MS;
+  if (purpose === 'read' && pastTheForm && withinReadGrace && (payment.checkoutTokenId === claims.tokenId || payment.status === 'canceled')) {
     return payment;
   }
   const wayBack = payment.cancelUrl ?? payment.returnUrl;

@@ -12,6 +12,8 @@ export interface PostResult {
   latencyMs: number;
   error: string | null;
   forbidden: boolean;
+  /** The answer came from a private, loopback, link-local or otherwise reserved address. */
+  privateTarget?: boolean;
 }
 
 /** "Success = any 2xx within 15 s" (spec/webhooks.md "Out"). */
@@ -76,6 +78,7 @@ export function postJson(url: string, headers: Record<string, string>, body: str
             excerpt: excerpt(),
             error,
             forbidden: false,
+            privateTarget: isForbiddenAddress(res.socket?.remoteAddress ?? ''),
           });
         res.on('data', (chunk: Buffer) => {
           if (size < EXCERPT_BYTES) chunks.push(chunk);
