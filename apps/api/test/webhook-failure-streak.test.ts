@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAILURE_STREAK_GAP_MS } from '../src/jobs/webhook-deliveries.js';
+import { waitUntil } from './wait.js';
 import { startTestPlatform, validPayment, type TestPlatform } from './harness.js';
 
 /**
@@ -63,13 +64,6 @@ async function endpointRow(id: string) {
   return { ...row, failing_since: row.failing_since && new Date(row.failing_since), last_failure_at: row.last_failure_at && new Date(row.last_failure_at) };
 }
 
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('the 5-day rule counts a streak of failures, not the time since the first one', () => {
   it.each([
@@ -81,7 +75,7 @@ describe('the 5-day rule counts a streak of failures, not the time since the fir
     const endpoint = await failingEndpoint(`quiet-${gap}`, new Date(now - 6 * DAY), new Date(now - gap));
     const before = Date.now();
     await post(endpoint.token, '/v1/payments', validPayment);
-    await waitFor('two failed attempts', () => endpoint.hook.hits >= 2);
+    await waitUntil('two failed attempts', () => endpoint.hook.hits >= 2);
 
     const row = await endpointRow(endpoint.id);
     expect(row).toMatchObject({ status: 'enabled', disabled_reason: null });
@@ -95,7 +89,7 @@ describe('the 5-day rule counts a streak of failures, not the time since the fir
     const sixDaysAgo = new Date(now - 6 * DAY);
     const endpoint = await failingEndpoint('continuous', sixDaysAgo, new Date(now - HOUR));
     await post(endpoint.token, '/v1/payments', validPayment);
-    await waitFor('the endpoint disabled', async () => (await endpointRow(endpoint.id)).status === 'disabled');
+    await waitUntil('the endpoint disabled', async () => (await endpointRow(endpoint.id)).status === 'disabled');
 
     const row = await endpointRow(endpoint.id);
     expect(row.disabled_reason).toBe('The endpoint failed for 5 days');
@@ -111,7 +105,7 @@ describe('the 5-day rule counts a streak of failures, not the time since the fir
     const fourDaysAgo = new Date(now - 4 * DAY);
     const endpoint = await failingEndpoint('four-days', fourDaysAgo, new Date(now - HOUR));
     await post(endpoint.token, '/v1/payments', validPayment);
-    await waitFor('two failed attempts', () => endpoint.hook.hits >= 2);
+    await waitUntil('two failed attempts', () => endpoint.hook.hits >= 2);
 
     const row = await endpointRow(endpoint.id);
     expect(row).toMatchObject({ status: 'enabled', failing_since: fourDaysAgo });
@@ -128,7 +122,7 @@ describe('the 5-day rule counts a streak of failures, not the time since the fir
 
     const before = Date.now();
     await post(endpoint.token, '/v1/payments', validPayment);
-    await waitFor('two failed attempts', () => endpoint.hook.hits >= 2);
+    await waitUntil('two failed attempts', () => endpoint.hook.hits >= 2);
     const row = await endpointRow(endpoint.id);
     expect(row).toMatchObject({ status: 'enabled', disabled_reason: null });
     expect(row.failing_since.getTime()).toBeGreaterThanOrEqual(before - 1000);

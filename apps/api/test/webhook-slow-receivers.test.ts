@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { jobExpireSeconds, WebhookSender } from '../src/jobs/webhook-deliveries.js';
 import { createLogger } from '../src/logger.js';
 import { DELIVERY_TIMEOUT_MS, postJson } from '../src/webhooks/http-post.js';
+import { waitUntil } from './wait.js';
 import { startTestPlatform, validPayment, type TestPlatform } from './harness.js';
 
 /**
@@ -180,32 +181,25 @@ describe('a slow endpoint holds only its own worker slot', () => {
     expect((await post(b, '/v1/webhook-endpoints', { url: fastUrl, events: ['payment.created'] })).status).toBe(201);
 
     for (let i = 0; i < 3; i++) expect((await post(a, '/v1/payments', validPayment)).status).toBe(201);
-    await waitFor("A's three deliveries in flight", () => held.length === 3);
+    await waitUntil("A's three deliveries in flight", () => held.length === 3);
 
     const created = Date.now();
     const payment = await post(b, '/v1/payments', validPayment);
     expect(payment.status).toBe(201);
-    await waitFor("B's delivery", () => arrivals.some((x) => x.objectId === payment.body.id), 10_000);
+    await waitUntil("B's delivery", () => arrivals.some((x) => x.objectId === payment.body.id), 10_000);
     // The worker fetches new jobs through other loops (woken, or on their 0.5 s poll) while
     // A's sends hold theirs; before, one batch loop waited for A's 15 s timeout.
     expect(arrivals[0]!.at - created).toBeLessThan(2500);
     expect(held.every((res) => !res.writableEnded)).toBe(true); // A's were still in flight meanwhile
 
     for (const res of held) res.writeHead(200).end('ok');
-    await waitFor("A's deliveries recorded as succeeded", async () => {
+    await waitUntil("A's deliveries recorded as succeeded", async () => {
       const [row] = await t.sql(`select count(*)::int as n from webhook_deliveries where status = 'succeeded'`);
       return row.n === 4;
     });
   });
 });
 
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('a struggling endpoint gets one delivery at a time from a process; the rest are put off', () => {
   let t: TestPlatform;
@@ -252,8 +246,8 @@ describe('a struggling endpoint gets one delivery at a time from a process; the 
     await t.sql(`update webhook_endpoints set failing_since = now() - interval '2 hours', last_failure_at = now() - interval '5 minutes' where id = ?`, [endpointId]);
     const before = held.length;
     const sends = deliveries.map((id) => sender.send(id));
-    await waitFor('one POST at the receiver', () => held.length === before + 1);
-    await waitFor('two put off', () => queued.length === 2);
+    await waitUntil('one POST at the receiver', () => held.length === before + 1);
+    await waitUntil('two put off', () => queued.length === 2);
     expect(queued.map((q) => q.delayMs)).toEqual([1234, 1234]);
     expect(held.length).toBe(before + 1);
     for (const res of held.slice(before)) res.writeHead(500).end('still down');
@@ -266,7 +260,7 @@ describe('a struggling endpoint gets one delivery at a time from a process; the 
     await t.sql(`update webhook_endpoints set failing_since = now() - interval '3 hours', last_failure_at = now() - interval '2 hours' where id = ?`, [endpointId]);
     const before = held.length;
     const sends = deliveries.map((id) => sender.send(id));
-    await waitFor('three POSTs at the receiver', () => held.length === before + 3);
+    await waitUntil('three POSTs at the receiver', () => held.length === before + 3);
     expect(queued).toEqual([]);
     for (const res of held.slice(before)) res.writeHead(204).end();
     await Promise.all(sends);
