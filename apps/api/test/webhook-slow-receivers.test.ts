@@ -234,7 +234,6 @@ describe('a struggling endpoint gets one delivery at a time from a process; the 
       },
       random: () => 0,
       deliveryTimeoutMs: 3000,
-      deferMs: 1234,
     });
     return { endpointId: endpoint.body.id as string, deliveries, queued, sender };
   }
@@ -248,7 +247,8 @@ describe('a struggling endpoint gets one delivery at a time from a process; the 
     const sends = deliveries.map((id) => sender.send(id));
     await waitUntil('one POST at the receiver', () => held.length === before + 1);
     await waitUntil('two put off', () => queued.length === 2);
-    expect(queued.map((q) => q.delayMs)).toEqual([1234, 1234]);
+    // Put off about as long as the send in flight has been running: here just started → the 1 s minimum (no jitter: random 0).
+    expect(queued.map((q) => q.delayMs)).toEqual([1000, 1000]);
     expect(held.length).toBe(before + 1);
     for (const res of held.slice(before)) res.writeHead(500).end('still down');
     await Promise.all(sends);

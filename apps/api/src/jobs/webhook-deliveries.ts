@@ -88,7 +88,7 @@ export interface WebhookSenderDeps {
   retryScale?: number;
   /** Tests only: the POST deadline; DELIVERY_TIMEOUT_MS (15 s) otherwise. */
   deliveryTimeoutMs?: number;
-  /** Tests only: how long a send to a struggling endpoint is put off; the POST deadline otherwise. */
+  /** Tests only: a fixed time a send to a struggling endpoint is put off (see `putOff`). */
   deferMs?: number;
   /**
    * Whether the reply body of a (sandbox) delivery answered from a private or loopback address is
@@ -106,6 +106,7 @@ export interface WebhookSenderDeps {
  */
 export const STRUGGLING_WITHIN_MS = 60 * 60 * 1000;
 export const STRUGGLING_MAX_IN_FLIGHT = 1;
+const MIN_PUT_OFF_MS = 1000;
 
 /**
  * Failures further apart than this are not one streak: a failing delivery is retried at most
@@ -125,8 +126,8 @@ function isStruggling(endpoint: WebhookEndpoint, now: Date): boolean {
  * as the attempt record), or the delivery is failed when the schedule is exhausted.
  */
 export class WebhookSender {
-  /** Sends in flight per endpoint, in this process. */
-  private readonly inFlight = new Map<string, number>();
+  /** Start times (performance.now) of the sends in flight per endpoint, in this process. */
+  private readonly inFlight = new Map<string, number[]>();
 
   constructor(private readonly deps: WebhookSenderDeps) {}
 
@@ -144,12 +145,13 @@ export class WebhookSender {
       return;
     }
     const now = this.now();
-    const inFlight = this.inFlight.get(endpoint.id) ?? 0;
-    if (inFlight >= STRUGGLING_MAX_IN_FLIGHT && isStruggling(endpoint, now)) {
-      await this.putOff(deliveryId);
+    const running = this.inFlight.get(endpoint.id) ?? [];
+    if (running.length >= STRUGGLING_MAX_IN_FLIGHT && isStruggling(endpoint, now)) {
+      await this.putOff(deliveryId, performance.now() - Math.min(...running));
       return;
     }
-    this.inFlight.set(endpoint.id, inFlight + 1);
+    const started = performance.now();
+    this.inFlight.set(endpoint.id, [...running, started]);
     try {
       const body = JSON.stringify(toEventObject(event));
       const headers = signWebhook(this.secretsOf(endpoint, now), event.id, now, body);
@@ -157,15 +159,22 @@ export class WebhookSender {
       const result = await postJson(endpoint.url, headers, body, { guard, timeoutMs: this.deps.deliveryTimeoutMs ?? DELIVERY_TIMEOUT_MS });
       await this.record(deliveryId, result, now);
     } finally {
-      const left = (this.inFlight.get(endpoint.id) ?? 1) - 1;
-      if (left > 0) this.inFlight.set(endpoint.id, left);
+      const left = [...(this.inFlight.get(endpoint.id) ?? [])];
+      left.splice(left.indexOf(started), 1);
+      if (left.length > 0) this.inFlight.set(endpoint.id, left);
       else this.inFlight.delete(endpoint.id);
     }
   }
 
-  /** Queues the delivery again for later (no attempt made, none recorded), with some jitter. */
-  private async putOff(deliveryId: string): Promise<void> {
-    const base = this.deps.deferMs ?? this.deps.deliveryTimeoutMs ?? DELIVERY_TIMEOUT_MS;
+  /**
+   * Queues the delivery again for later (no attempt made, none recorded). How much later follows
+   * how long the send in flight has been running: about a second behind a receiver that fails
+   * fast, up to the POST deadline behind one that hangs (so a large backlog isn't fetched and put
+   * off over and over), with jitter.
+   */
+  private async putOff(deliveryId: string, runningForMs: number): Promise<void> {
+    const deadline = this.deps.deliveryTimeoutMs ?? DELIVERY_TIMEOUT_MS;
+    const base = this.deps.deferMs ?? Math.min(deadline, Math.max(MIN_PUT_OFF_MS, runningForMs));
     const delay = Math.round(base * (1 + 0.5 * (this.deps.random?.() ?? Math.random())));
     await this.deps.orm.em.fork().transactional((em) => this.deps.enqueue(em, deliveryId, delay));
   }
