@@ -1,5 +1,5 @@
 import { DriverException } from '@mikro-orm/postgresql';
-import { isAppError, type ErrorType } from '@platform/core';
+import { ERROR_MAP, isAppError, type ErrorType } from '@platform/core';
 import { ConfigError } from '../config.js';
 
 /**
@@ -24,15 +24,16 @@ export type CliErrorCode =
   | 'migrations_pending'
   | 'internal_error';
 
+/** Types of the codes that are the CLI's own; the REST ones take theirs from the one error map. */
 const CLI_ERROR_TYPES: Record<CliErrorCode, ErrorType> = {
   command_unknown: 'invalid_request_error',
   usage: 'invalid_request_error',
-  parameter_invalid: 'invalid_request_error',
-  parameter_missing: 'invalid_request_error',
+  parameter_invalid: ERROR_MAP.parameter_invalid.type,
+  parameter_missing: ERROR_MAP.parameter_missing.type,
   config_invalid: 'invalid_request_error',
   database_unavailable: 'api_error',
   migrations_pending: 'api_error',
-  internal_error: 'api_error',
+  internal_error: ERROR_MAP.internal_error.type,
 };
 
 export interface CliErrorBody {
