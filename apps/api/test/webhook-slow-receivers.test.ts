@@ -188,8 +188,9 @@ describe('a slow endpoint holds only its own worker slot', () => {
     expect(payment.status).toBe(201);
     await waitUntil("B's delivery", () => arrivals.some((x) => x.objectId === payment.body.id), 10_000);
     // The worker fetches new jobs through other loops (woken, or on their 0.5 s poll) while
-    // A's sends hold theirs; before, one batch loop waited for A's 15 s timeout.
-    expect(arrivals[0]!.at - created).toBeLessThan(2500);
+    // A's sends hold theirs; before, one batch loop waited for A's 15 s timeout. (A generous
+    // bound: this is about being well before that deadline, not about speed.)
+    expect(arrivals[0]!.at - created).toBeLessThan(8000);
     expect(held.every((res) => !res.writableEnded)).toBe(true); // A's were still in flight meanwhile
 
     for (const res of held) res.writeHead(200).end('ok');
