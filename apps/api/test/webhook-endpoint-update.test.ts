@@ -1,8 +1,8 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, validPayment, type TestPlatform } from './harness.js';
 import { auditOf, waitFor } from './console-helpers.js';
+import { localServers } from './local-servers.js';
 
 /**
  * POST /v1/webhook-endpoints/{id} (Stripe-style update): url, events, status. Re-enabling an
@@ -18,7 +18,7 @@ interface Hit {
 /** A local receiver answering `state.status` (changeable) and recording each event's type. */
 async function receiver(status: number) {
   const state = { status, hits: [] as Hit[] };
-  const server = http.createServer((req, res) => {
+  const url = await servers.listen((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -27,23 +27,18 @@ async function receiver(status: number) {
       res.writeHead(state.status).end('ok');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  servers.push(server);
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, state };
+  return { url, state };
 }
 
 let t: TestPlatform;
-const servers: http.Server[] = [];
+const servers = localServers();
 let keyN = 0;
 
 beforeAll(async () => {
   t = await startTestPlatform({ webhookRetryScale: 0.001 });
 });
 afterAll(async () => {
-  for (const s of servers) {
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
-  }
+  await servers.closeAll();
   await t?.close();
 });
 
@@ -142,17 +137,15 @@ describe('an answer to a request sent before the endpoint changed', () => {
   /** A receiver that holds every request until `release(status)`. */
   async function heldReceiver() {
     const held: { res: http.ServerResponse; type: string }[] = [];
-    const server = http.createServer((req, res) => {
+    const url = await servers.listen((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => held.push({ res, type: (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { type: string }).type }));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    servers.push(server);
     const release = (status: number) => {
       for (const h of held.splice(0)) h.res.writeHead(status).end('gone');
     };
-    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, held, release };
+    return { url, held, release };
   }
 
   it('a 410 to a delivery in flight while the endpoint was disabled and re-enabled does not disable it again', async () => {

@@ -1,7 +1,6 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAILURE_STREAK_GAP_MS } from '../src/jobs/webhook-deliveries.js';
+import { localServers } from './local-servers.js';
 import { waitUntil } from './wait.js';
 import { startTestPlatform, validPayment, type TestPlatform } from './harness.js';
 
@@ -17,33 +16,27 @@ const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
 let t: TestPlatform;
-const servers: http.Server[] = [];
+const servers = localServers();
 let keyN = 0;
 
 beforeAll(async () => {
   t = await startTestPlatform({ webhookRetryScale: 0.001 });
 });
 afterAll(async () => {
-  for (const s of servers) {
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
-  }
+  await servers.closeAll();
   await t?.close();
 });
 
 /** A receiver that answers 500 to everything and counts the requests. */
 async function failingReceiver() {
   const state = { hits: 0, url: '' };
-  const server = http.createServer((req, res) => {
+  state.url = await servers.listen((req, res) => {
     req.resume();
     req.on('end', () => {
       state.hits++;
       res.writeHead(500).end('down');
     });
   });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
   return state;
 }
 

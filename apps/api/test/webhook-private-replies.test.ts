@@ -1,8 +1,7 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookSender } from '../src/jobs/webhook-deliveries.js';
 import { createLogger } from '../src/logger.js';
+import { localServers } from './local-servers.js';
 import { startTestPlatform, validPayment, type TestPlatform } from './harness.js';
 
 /**
@@ -13,21 +12,18 @@ import { startTestPlatform, validPayment, type TestPlatform } from './harness.js
  * latency are still recorded.
  */
 let t: TestPlatform;
-let server: http.Server;
+const servers = localServers();
 let url: string;
 
 beforeAll(async () => {
   t = await startTestPlatform({ worker: false });
-  server = http.createServer((req, res) => {
+  url = await servers.listen((req, res) => {
     req.resume();
     req.on('end', () => res.writeHead(200, { 'content-type': 'text/plain' }).end('INTERNAL-ONLY: db_password=hunter2'));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/admin`;
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await servers.closeAll();
   await t?.close();
 });
 

@@ -1,9 +1,9 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { jobExpireSeconds, WebhookSender } from '../src/jobs/webhook-deliveries.js';
 import { createLogger } from '../src/logger.js';
 import { DELIVERY_TIMEOUT_MS, postJson } from '../src/webhooks/http-post.js';
+import { localServers } from './local-servers.js';
 import { waitUntil } from './wait.js';
 import { startTestPlatform, validPayment, type TestPlatform } from './harness.js';
 
@@ -16,15 +16,9 @@ import { startTestPlatform, validPayment, type TestPlatform } from './harness.js
  * `deliveryTimeoutMs` (15 s in production).
  */
 
-const servers: http.Server[] = [];
+const servers = localServers();
+const listen = servers.listen;
 const timers: NodeJS.Timeout[] = [];
-
-async function listen(handler: http.RequestListener): Promise<string> {
-  const server = http.createServer(handler);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
-}
 
 /** Sends `102 Processing` every `everyMs`, and the final `204` only after `answerAfterMs`. */
 function processingReceiver(everyMs: number, answerAfterMs: number): http.RequestListener {
@@ -64,12 +58,7 @@ function tricklingReceiver(everyMs: number, bytes: number, head = ''): http.Requ
 afterEach(() => {
   for (const timer of timers.splice(0)) clearTimeout(timer);
 });
-afterAll(async () => {
-  for (const s of servers) {
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
-  }
-});
+afterAll(() => servers.closeAll());
 
 describe('postJson: one deadline for the whole request', () => {
   it('a receiver sending 102 Processing every second, then 204 after 5 s, is cut at the deadline: no status, timed out', async () => {
