@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebhookSender } from '../src/jobs/webhook-deliveries.js';
-import { createLogger } from '../src/logger.js';
 import { localServers } from './local-servers.js';
 import { startTestPlatform, validPayment, type TestPlatform } from './harness.js';
+import { testSender } from './webhook-sender.js';
 
 /**
  * Sandbox deliveries may go to private and loopback addresses (spec/webhooks.md "Out"), but in
@@ -33,14 +32,7 @@ async function deliveredWith(keepPrivateReplies: boolean, name: string) {
   expect(endpoint.status, endpoint.text).toBe(201);
   expect((await t.request('POST', '/v1/payments', { token, idempotencyKey: `${name}-p`, body: validPayment })).status).toBe(201);
   const [delivery] = await t.sql('select id from webhook_deliveries where endpoint_id = ?', [endpoint.body.id]);
-  const sender = new WebhookSender({
-    orm: t.platform.orm,
-    box: t.platform.box,
-    logger: createLogger('silent'),
-    allowPrivateTargets: false,
-    enqueue: async () => {},
-    keepPrivateReplies,
-  });
+  const { sender } = testSender(t, { keepPrivateReplies });
   await sender.send(delivery.id);
   const res = await t.request('GET', `/v1/webhook-endpoints/${endpoint.body.id}/deliveries`, { token });
   expect(res.status, res.text).toBe(200);

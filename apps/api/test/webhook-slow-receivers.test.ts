@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { jobExpireSeconds, WebhookSender } from '../src/jobs/webhook-deliveries.js';
-import { createLogger } from '../src/logger.js';
+import { jobExpireSeconds } from '../src/jobs/webhook-deliveries.js';
+import { testSender } from './webhook-sender.js';
 import { DELIVERY_TIMEOUT_MS, postJson } from '../src/webhooks/http-post.js';
 import { localServers } from './local-servers.js';
 import { waitUntil } from './wait.js';
@@ -103,18 +103,7 @@ describe('the sender records a deadline hit as a failed attempt and retries it',
     expect((await t.request('POST', '/v1/payments', { token, idempotencyKey: 'p', body: validPayment })).status).toBe(201);
     const [delivery] = await t.sql('select id from webhook_deliveries where endpoint_id = ?', [endpoint.body.id]);
 
-    const queued: number[] = [];
-    const sender = new WebhookSender({
-      orm: t.platform.orm,
-      box: t.platform.box,
-      logger: createLogger('silent'),
-      allowPrivateTargets: false,
-      enqueue: async (_em, _id, delayMs) => {
-        queued.push(delayMs);
-      },
-      random: () => 0.5,
-      deliveryTimeoutMs: 2500,
-    });
+    const { sender, queued } = testSender(t, { random: () => 0.5, deliveryTimeoutMs: 2500 });
     await sender.send(delivery.id);
 
     const attempts = await t.sql('select status_code, error from webhook_attempts where delivery_id = ?', [delivery.id]);
@@ -122,7 +111,7 @@ describe('the sender records a deadline hit as a failed attempt and retries it',
     const [after] = await t.sql('select status, attempt_count, last_status_code, next_attempt_at from webhook_deliveries where id = ?', [delivery.id]);
     expect(after).toMatchObject({ status: 'pending', attempt_count: 1, last_status_code: null });
     expect(after.next_attempt_at).not.toBeNull();
-    expect(queued).toEqual([5000]); // the first retry of the schedule
+    expect(queued.map((q) => q.delayMs)).toEqual([5000]); // the first retry of the schedule
     const [ep] = await t.sql('select status, failing_since from webhook_endpoints where id = ?', [endpoint.body.id]);
     expect(ep.status).toBe('enabled');
     expect(ep.failing_since).not.toBeNull();
@@ -213,18 +202,7 @@ describe('a struggling endpoint gets one delivery at a time from a process; the 
     expect(endpoint.status, endpoint.text).toBe(201);
     for (let i = 0; i < 3; i++) expect((await t.request('POST', '/v1/payments', { token, idempotencyKey: `${name}-${i}`, body: validPayment })).status).toBe(201);
     const deliveries = (await t.sql('select id from webhook_deliveries where endpoint_id = ? order by id', [endpoint.body.id])).map((r) => r.id as string);
-    const queued: { deliveryId: string; delayMs: number }[] = [];
-    const sender = new WebhookSender({
-      orm: t.platform.orm,
-      box: t.platform.box,
-      logger: createLogger('silent'),
-      allowPrivateTargets: false,
-      enqueue: async (_em, deliveryId, delayMs) => {
-        queued.push({ deliveryId, delayMs });
-      },
-      random: () => 0,
-      deliveryTimeoutMs: 3000,
-    });
+    const { sender, queued } = testSender(t, { random: () => 0, deliveryTimeoutMs: 3000 });
     return { endpointId: endpoint.body.id as string, deliveries, queued, sender };
   }
 
