@@ -1,8 +1,7 @@
 import type { RequestHandler } from 'express';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from '@platform/core';
 import type { Config } from '../config.js';
-import type { RateLimitStore } from './rate-limit-store.js';
+import { memoryRateLimitStore, type RateLimitStore } from './rate-limit-store.js';
 import { scopeOf } from './authenticate.js';
 
 /**
@@ -28,27 +27,22 @@ export function rateLimit(config: Config, store: RateLimitStore): RequestHandler
   };
 }
 
-const publicLimiters = new WeakMap<Config, RateLimiterMemory>();
+const publicStores = new WeakMap<Config, RateLimitStore>();
 
 /**
- * The public tRPC API (hosted checkout, console sign-in) has no tenant token: its budget is per
- * client IP (`RATE_LIMIT_PUBLIC` per second, burst of the same size; 0 turns it off).
+ * The public tRPC API (hosted checkout, console sign-in) and the token exchange have no tenant
+ * token: their budget is per client IP (`RATE_LIMIT_PUBLIC` per second, burst of the same size;
+ * 0 turns it off), counted in this process.
  */
 export async function consumePublicBudget(config: Config, ip: string | null): Promise<void> {
   const limit = config.rateLimit.public;
   if (limit <= 0) return;
-  let limiter = publicLimiters.get(config);
-  if (!limiter) {
-    limiter = new RateLimiterMemory({ points: limit, duration: 1 });
-    publicLimiters.set(config, limiter);
-  }
-  try {
-    await limiter.consume(ip ?? 'unknown');
-  } catch (rejection) {
-    if (!(rejection instanceof RateLimiterRes)) throw rejection;
-    const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-    throw new AppError('rate_limited', `Too many requests from this address; try again in ${retryAfterSeconds} s`, {
-      details: { retryAfterSeconds: String(retryAfterSeconds) },
-    });
-  }
+  let store = publicStores.get(config);
+  if (!store) publicStores.set(config, (store = memoryRateLimitStore()));
+  const decision = await store.consume(ip ?? 'unknown', limit);
+  if (decision.allowed) return;
+  const retryAfterSeconds = Math.max(1, Math.ceil(decision.msBeforeNext / 1000));
+  throw new AppError('rate_limited', `Too many requests from this address; try again in ${retryAfterSeconds} s`, {
+    details: { retryAfterSeconds: String(retryAfterSeconds) },
+  });
 }
